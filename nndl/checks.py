@@ -1,0 +1,375 @@
+"""Self-checks for graded functions: type, dtype and shape first, then values.
+
+Visible checks in the notebooks and the hidden tests both use this module, so a student
+reads the same kind of message in both: what is wrong, in the course's words, and the
+likely mistake when the wrong value matches one.
+
+    check = Function(propagate)
+    grads, cost = check.call(w, b, X, Y)            # also catches in-place changes to w, X, ...
+    check.expect("dw", grads["dw"], expected_dw, m=X.shape[1],
+                 shape_hint="dw = (1/m) X dZ^T has one row per feature")
+
+Every failure raises CheckFailed (an AssertionError), which nbgrader counts as a failed test.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import numbers
+import types
+import warnings
+
+import numpy as np
+
+# Bound once at import, before any student code runs, so that a notebook which rebinds
+# np.allclose, np.isclose or np.array_equal does not change what these checks decide.
+_ndarray = np.ndarray
+_asarray = np.asarray
+_isfinite = np.isfinite
+_abs = np.abs
+_isnan = np.isnan
+_errstate = np.errstate
+_argmax = np.argmax
+_unravel = np.unravel_index
+_array_equal = np.array_equal
+_floating = np.floating
+_integer = np.integer
+_bool = np.bool_
+
+
+class CheckFailed(AssertionError):
+    """A self-check or hidden test failed; the message says what to fix."""
+
+
+def _shape_text(shape) -> str:
+    return str(tuple(int(s) for s in shape))
+
+
+def _describe_type(value) -> str:
+    if isinstance(value, _ndarray):
+        return f"a numpy array of shape {_shape_text(value.shape)} and dtype {value.dtype}"
+    if isinstance(value, bool | _bool):
+        return f"the boolean {bool(value)}"
+    if isinstance(value, int | _integer):
+        return f"the integer {int(value)}"
+    if isinstance(value, float | _floating):
+        return f"the float {float(value)!r}"
+    if value is None:
+        return "None (did you forget a return statement?)"
+    return f"a {type(value).__name__}"
+
+
+def _plain_array(value) -> np.ndarray:
+    """A base-class view, so a subclass cannot alter arithmetic or comparisons."""
+    return value.view(_ndarray) if type(value) is not _ndarray else value
+
+
+def _close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    with _errstate(all="ignore"):
+        diff = _abs(got.astype(float) - expected.astype(float))
+        ok = diff <= atol + rtol * _abs(expected.astype(float))
+        both_nan = _isnan(got.astype(float)) & _isnan(expected.astype(float))
+    return ok | both_nan
+
+
+def _all_close(got, expected, rtol, atol) -> bool:
+    got, expected = _asarray(got), _asarray(expected)
+    if got.shape != expected.shape:
+        return False
+    return bool(_close(got, expected, rtol, atol).all())
+
+
+class Function:
+    """Checks one graded function: how it is called and what it returns."""
+
+    def __init__(self, func, name: str | None = None):
+        if not callable(func):
+            raise CheckFailed(f"{name or 'the graded function'} is {_describe_type(func)}, "
+                              "not a function; did you overwrite its name with a value?")
+        self.func = func
+        self.name = name or getattr(func, "__name__", "the function")
+
+    # ------------------------------------------------------------------ calling
+    def call(self, *args, **kwargs):
+        """Call the function with warnings silenced and check it left its arguments alone.
+
+        Warnings from NumPy (overflow in exp, ...) are silenced because nbgrader fails a
+        test cell that writes to stderr, even when the answer is right.
+        """
+        try:
+            bound = inspect.signature(self.func).bind(*args, **kwargs)
+        except TypeError as exc:
+            raise CheckFailed(
+                f"{self.name} cannot be called the way the course calls it ({exc}); "
+                "keep the signature given in the notebook"
+            ) from None
+        except ValueError:
+            bound = None
+        before = {name: copy.deepcopy(v) for name, v in bound.arguments.items()} if bound else {}
+        with warnings.catch_warnings(), _errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            result = self.func(*args, **kwargs)
+        for name, old in before.items():
+            if not _same(old, bound.arguments[name]):
+                raise CheckFailed(
+                    f"{self.name} changed its argument {name!r} in place. A graded function "
+                    f"must leave the caller's data untouched: work on a copy "
+                    f"(copy.deepcopy({name})) or write `x = x - ...` instead of `x -= ...`."
+                )
+        return result
+
+    # ----------------------------------------------------------------- results
+    def expect(self, what: str, got, expected, *, m: int | None = None,
+               mistakes: dict | None = None, shape_hint: str | None = None,
+               rtol: float = 1e-5, atol: float = 1e-7):
+        """Compare one returned value with the expected one.
+
+        - what: the name the student knows the value by ("dw", "cost", "the result").
+        - m: the number of examples, to recognise a missing or doubled 1/m.
+        - mistakes: {description: value that this mistake would produce}; a wrong answer
+          that matches one is named in the message.
+        - shape_hint: added to the message when the shape is wrong.
+        """
+        try:
+            _compare(what, got, expected, m=m, mistakes=mistakes or {},
+                     shape_hint=shape_hint, rtol=rtol, atol=atol)
+        except CheckFailed as exc:
+            raise CheckFailed(f"{self.name}: {exc}{self._globals_note()}") from None
+
+    def expect_tuple(self, result, n: int, names: str):
+        """The function must return a tuple (or list) of n values, e.g. names="grads, cost"."""
+        if not isinstance(result, tuple | list) or len(result) != n:
+            raise CheckFailed(f"{self.name} must return {n} values ({names}); it returned "
+                              f"{_describe_type(result)}"
+                              + (f" of length {len(result)}" if isinstance(result, tuple | list)
+                                 else ""))
+        return result
+
+    def expect_keys(self, what: str, got, keys):
+        """got must be a dict holding exactly these keys."""
+        if not isinstance(got, dict):
+            raise CheckFailed(f"{self.name}: {what} is {_describe_type(got)}; expected a "
+                              f"dictionary with keys {sorted(keys)}")
+        missing = [k for k in keys if k not in got]
+        extra = [k for k in got if k not in keys]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"missing key(s) {missing}")
+            if extra:
+                parts.append(f"unexpected key(s) {extra}")
+            raise CheckFailed(f"{self.name}: {what} has {' and '.join(parts)}; expected "
+                              f"exactly {list(keys)}")
+
+    def fail(self, message: str):
+        raise CheckFailed(f"{self.name}: {message}")
+
+    def _globals_note(self) -> str:
+        names = global_data_names(self.func)
+        if not names:
+            return ""
+        return (f" Note: {self.name} reads the global variable(s) {', '.join(names)}; a graded "
+                "function must work only from its arguments.")
+
+
+def expect(what: str, got, expected, **options):
+    """Compare a value that is not tied to one function (a variable built in a cell)."""
+    _compare(what, got, expected, m=options.pop("m", None),
+             mistakes=options.pop("mistakes", None) or {},
+             shape_hint=options.pop("shape_hint", None),
+             rtol=options.pop("rtol", 1e-5), atol=options.pop("atol", 1e-7))
+
+
+def passed(name: str) -> None:
+    """The last line of a visible check cell."""
+    print(f"\N{CHECK MARK} {name}: all checks passed")
+
+
+# --------------------------------------------------------------------------- internals
+def _same(a, b) -> bool:
+    if isinstance(a, _ndarray) or isinstance(b, _ndarray):
+        if not (isinstance(a, _ndarray) and isinstance(b, _ndarray)):
+            return False
+        return a.shape == b.shape and a.dtype == b.dtype and bool(
+            _array_equal(_plain_array(a), _plain_array(b), equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, dict):
+        return (isinstance(b, dict) and a.keys() == b.keys()
+                and all(_same(a[k], b[k]) for k in a))
+    if isinstance(a, list | tuple):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(_same(x, y) for x, y in zip(a, b, strict=True)))
+    try:
+        return bool(a == b) or (a != a and b != b)
+    except Exception:
+        return True  # not comparable: nothing we can say about it
+
+
+def _compare(what, got, expected, *, m, mistakes, shape_hint, rtol, atol):
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            raise CheckFailed(f"{what} is {_describe_type(got)}; expected a dictionary with "
+                              f"keys {list(expected)}")
+        for key in expected:
+            if key not in got:
+                raise CheckFailed(f"{what} has no key {key!r}; expected keys {list(expected)}")
+            _compare(f"{what}[{key!r}]", got[key], expected[key], m=m,
+                     mistakes={k: v[key] for k, v in mistakes.items() if key in v},
+                     shape_hint=shape_hint, rtol=rtol, atol=atol)
+        return
+    if isinstance(expected, tuple | list):
+        if not isinstance(got, tuple | list) or len(got) != len(expected):
+            raise CheckFailed(f"{what} is {_describe_type(got)}; expected {len(expected)} values")
+        for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+            _compare(f"{what}[{i}]", g, e, m=m, mistakes={}, shape_hint=shape_hint,
+                     rtol=rtol, atol=atol)
+        return
+    if isinstance(expected, _ndarray) and expected.ndim > 0:
+        _compare_array(what, got, expected, m=m, mistakes=mistakes, shape_hint=shape_hint,
+                       rtol=rtol, atol=atol)
+        return
+    _compare_scalar(what, got, expected, m=m, mistakes=mistakes, rtol=rtol, atol=atol)
+
+
+_KIND_NAMES = {"f": "floats", "i": "integers", "u": "integers", "b": "booleans",
+               "c": "complex numbers", "O": "Python objects", "U": "strings", "S": "bytes"}
+
+
+def _compare_array(what, got, expected, *, m, mistakes, shape_hint, rtol, atol):
+    if not isinstance(got, _ndarray):
+        extra = ""
+        if isinstance(got, list | tuple):
+            extra = "; wrap it in np.array(...)"
+        elif isinstance(got, numbers.Number):
+            extra = "; a single number cannot stand in for an array here"
+        raise CheckFailed(f"{what} is {_describe_type(got)}; expected a numpy array of shape "
+                          f"{_shape_text(expected.shape)}{extra}")
+    got = _plain_array(got)
+    want_kind = "f" if expected.dtype.kind in "fc" else expected.dtype.kind
+    got_kind = got.dtype.kind
+    if want_kind == "f" and got_kind != "f":
+        advice = {
+            "i": " (an integer array truncates the results: start from floats, e.g. "
+                 "np.zeros(shape) rather than np.zeros(shape, dtype=int))",
+            "u": " (an integer array truncates the results: convert with .astype(float))",
+            "b": " (a comparison gives booleans: convert with .astype(float) or build the "
+                 "array with 0. and 1.)",
+        }.get(got_kind, "")
+        raise CheckFailed(f"{what} holds {_KIND_NAMES.get(got_kind, got.dtype)} "
+                          f"(dtype {got.dtype}); expected floats{advice}")
+    if want_kind == "b" and got_kind != "b":
+        raise CheckFailed(f"{what} has dtype {got.dtype}; expected booleans (the result of a "
+                          "comparison such as A2 > 0.5)")
+    if want_kind in "iu" and got_kind not in "iu":
+        raise CheckFailed(f"{what} has dtype {got.dtype}; expected integers")
+    if got.shape != expected.shape:
+        msg = f"{what} has shape {_shape_text(got.shape)}; expected {_shape_text(expected.shape)}"
+        if got.shape == expected.shape[::-1]:
+            msg += ". It is transposed: check the order of the factors or a missing .T"
+        elif got.size > expected.size and expected.size and got.size % expected.size == 0:
+            msg += (". It is larger than it should be: `*` broadcasts where np.dot sums, "
+                    "or an axis was not summed over")
+        if shape_hint:
+            msg += f". Hint: {shape_hint}"
+        raise CheckFailed(msg)
+    if want_kind == "b":
+        if not _array_equal(got, expected):
+            wrong = int((got != expected).sum())
+            raise CheckFailed(f"{what} differs from the expected booleans in {wrong} of "
+                              f"{got.size} places")
+        return
+    if expected.dtype.kind == "f":
+        bad = ~_isfinite(got) & _isfinite(expected)
+        if bad.any():
+            raise CheckFailed(f"{what} contains {int(bad.sum())} NaN or infinite value(s) "
+                              "where finite numbers are expected (a log of 0, an overflow "
+                              "or a division by zero?)")
+    close = _close(got, expected, rtol, atol)
+    if close.all():
+        return
+    raise CheckFailed(_value_message(what, got, expected, close, m=m, mistakes=mistakes,
+                                     rtol=rtol, atol=atol))
+
+
+def _value_message(what, got, expected, close, *, m, mistakes, rtol, atol) -> str:
+    for description, value in mistakes.items():
+        if _all_close(got, value, rtol, atol):
+            return f"{what} has the wrong values: they match what {description} gives"
+    with _errstate(all="ignore"):
+        nonzero = bool((_abs(expected) > atol).any())
+        if nonzero and _all_close(got, -expected, rtol, atol):
+            return f"{what} has the wrong sign: check the minus sign in the formula"
+        if m and m > 1 and nonzero:
+            if _all_close(got, expected * m, rtol, atol):
+                return (f"{what} is {m} times too large: the average over the m = {m} "
+                        "examples needs the factor 1/m")
+            if _all_close(got, expected / m, rtol, atol):
+                return f"{what} is {m} times too small: divide by m only once"
+        if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1 and \
+                _all_close(got, expected.T, rtol, atol):
+            return f"{what} is the transpose of the expected matrix"
+    if close.size == 1:
+        return f"{what} is {got.reshape(-1)[0].item()!r}; expected {expected.reshape(-1)[0].item()!r}"
+    idx = _unravel(int(_argmax(~close)), close.shape)
+    n_wrong = int((~close).sum())
+    return (f"{what} has wrong values in {n_wrong} of {close.size} entries; first at index "
+            f"{tuple(int(i) for i in idx)}: got {got[idx].item()!r}, expected {expected[idx].item()!r}")
+
+
+def _compare_scalar(what, got, expected, *, m, mistakes, rtol, atol):
+    if isinstance(expected, _ndarray):  # a 0-d array: the course's np.squeeze(cost)
+        expected = expected[()]
+    if isinstance(expected, bool | _bool):
+        if not isinstance(got, bool | _bool):
+            raise CheckFailed(f"{what} is {_describe_type(got)}; expected True or False")
+        if bool(got) != bool(expected):
+            raise CheckFailed(f"{what} is {bool(got)}; expected {bool(expected)}")
+        return
+    if isinstance(expected, int | _integer):
+        if isinstance(got, bool | _bool) or not isinstance(got, int | _integer):
+            raise CheckFailed(f"{what} is {_describe_type(got)}; expected an integer")
+        if int(got) != int(expected):
+            raise CheckFailed(f"{what} is {int(got)}; expected {int(expected)}")
+        return
+    # expected is a float: accept a Python float, a numpy float or a 0-d float array
+    if isinstance(got, _ndarray):
+        if got.ndim > 0:
+            raise CheckFailed(f"{what} is {_describe_type(got)}; expected a single number "
+                              "(use np.squeeze(...) or float(...) on a 1-element array)")
+        got = _plain_array(got)[()]
+    if isinstance(got, bool | _bool) or isinstance(got, int | _integer):
+        raise CheckFailed(f"{what} is {_describe_type(got)}; expected a float "
+                          f"(write {float(got)!r}, not {int(got)})")
+    if not isinstance(got, float | _floating):
+        raise CheckFailed(f"{what} is {_describe_type(got)}; expected a float")
+    got_arr, exp_arr = _asarray(float(got)), _asarray(float(expected))
+    if _all_close(got_arr, exp_arr, rtol, atol):
+        return
+    mistakes = {k: _asarray(v, dtype=float).reshape(1) for k, v in mistakes.items()
+                if _asarray(v).size == 1}
+    got_arr, exp_arr = got_arr.reshape(1), exp_arr.reshape(1)
+    raise CheckFailed(_value_message(what, got_arr, exp_arr, _close(got_arr, exp_arr, rtol, atol),
+                                     m=m, mistakes=mistakes, rtol=rtol, atol=atol))
+
+
+def global_data_names(func) -> list[str]:
+    """Names of global data (arrays, numbers, containers) that func's code reads."""
+    code = getattr(func, "__code__", None)
+    namespace = getattr(func, "__globals__", None)
+    if code is None or namespace is None:
+        return []
+    names: set[str] = set()
+    stack = [code]
+    while stack:
+        c = stack.pop()
+        names.update(c.co_names)
+        stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    found = []
+    for name in sorted(names):
+        if name.startswith("_") or name not in namespace:
+            continue
+        value = namespace[name]
+        if isinstance(value, _ndarray | numbers.Number | list | dict | tuple) and \
+                not isinstance(value, bool):
+            found.append(name)
+    return found
