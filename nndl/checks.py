@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import inspect
 import numbers
+import traceback
 import types
 import warnings
 
@@ -39,7 +40,25 @@ _bool = np.bool_
 
 
 class CheckFailed(AssertionError):
-    """A self-check or hidden test failed; the message says what to fix."""
+    """A self-check or hidden test failed; the message says what to fix.
+
+    IPython shows only the message (``_render_traceback_``): the frames of the test cell
+    would show test code, hidden tests included, and say nothing the message does not.
+    """
+
+    def _render_traceback_(self):
+        return [f"{type(self).__name__}: {self}"]
+
+
+class StudentCodeError(CheckFailed):
+    """The graded function raised an exception; the traceback shows the student's frames only."""
+
+    def __init__(self, message: str, student_frames: list[str]):
+        super().__init__(message)
+        self.student_frames = student_frames
+
+    def _render_traceback_(self):
+        return [*self.student_frames, f"{type(self).__name__}: {self}"]
 
 
 def _shape_text(shape) -> str:
@@ -109,7 +128,10 @@ class Function:
         before = {name: copy.deepcopy(v) for name, v in bound.arguments.items()} if bound else {}
         with warnings.catch_warnings(), _errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            result = self.func(*args, **kwargs)
+            try:
+                result = self.func(*args, **kwargs)
+            except Exception as exc:
+                raise self._student_error(exc) from None
         for name, old in before.items():
             if not _same(old, bound.arguments[name]):
                 raise CheckFailed(
@@ -161,6 +183,15 @@ class Function:
                 parts.append(f"unexpected key(s) {extra}")
             raise CheckFailed(f"{self.name}: {what} has {' and '.join(parts)}; expected "
                               f"exactly {list(keys)}")
+
+    def _student_error(self, exc: BaseException) -> StudentCodeError:
+        # Frames from the call inwards belong to the student's code (and libraries it calls).
+        frames = traceback.format_tb(exc.__traceback__.tb_next) if exc.__traceback__ else []
+        if isinstance(exc, NotImplementedError):
+            return StudentCodeError(f"{self.name} is not implemented yet (it raises "
+                                    "NotImplementedError): replace the stub with your code", [])
+        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return StudentCodeError(f"{self.name} raised {detail}", frames)
 
     def fail(self, message: str):
         raise CheckFailed(f"{self.name}: {message}")

@@ -1,0 +1,161 @@
+"""Known-bad submissions graded by real `nbgrader autograde` earn their golden scores.
+
+Each case in tests/submissions/<assignment>/ is built from the student version, graded in
+a temporary course with nbgrader's own autograde and feedback commands, and checked cell
+by cell: the tests it must fail fail with the message that names the mistake, all others
+pass, and its feedback shows no hidden test and no solution.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from harness import (
+    ROOT,
+    Case,
+    build_submission,
+    case_assignments,
+    cell_errors,
+    load_cases,
+    make_course,
+    nbgrader,
+    notebook_name,
+    submit,
+    test_cells,
+)
+
+pytestmark = pytest.mark.slow
+
+ASSIGNMENTS = case_assignments()
+CASES = [case for a in ASSIGNMENTS for case in load_cases(a)]
+SOURCE_COPY = "source_copy"  # the source notebook itself, submitted as a student would
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """One course with every case submitted, autograded and given feedback."""
+    course = make_course(tmp_path_factory.mktemp("course"), ASSIGNMENTS)
+    for case in CASES:
+        submit(course, case.assignment, case.student, build_submission(course, case))
+    for assignment in ASSIGNMENTS:
+        name = notebook_name(course, assignment)
+        submit(course, assignment, SOURCE_COPY,
+               nbformat.read(ROOT / "source" / assignment / name, as_version=4))
+    # The assignments are graded concurrently; nbgrader's SQLite gradebook copes with that.
+    procs = [subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", a],
+                              cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True) for a in ASSIGNMENTS]
+    logs = [p.communicate()[0] for p in procs]
+    for assignment, proc, log in zip(ASSIGNMENTS, procs, logs, strict=True):
+        assert proc.returncode == 0, f"nbgrader autograde {assignment} failed:\n{log}"
+        nbgrader(course, "generate_feedback", assignment, "--force")
+    return course
+
+
+def _scores(course, assignment, student):
+    from nbgrader.api import Gradebook
+
+    stem = notebook_name(course, assignment).removesuffix(".ipynb")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(stem, assignment, student)
+        return {g.name: (g.score, g.max_score) for g in nb.grades}
+
+
+def _autograded(course, assignment, student):
+    name = notebook_name(course, assignment)
+    return nbformat.read(course / "autograded" / student / assignment / name, as_version=4)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.assignment}/{c.name}")
+def test_case_earns_its_golden_score_and_message(graded, case: Case):
+    """Does each known-bad submission lose exactly the points of its mistake, named?"""
+    source = nbformat.read(ROOT / "source" / case.assignment /
+                           notebook_name(graded, case.assignment), as_version=4)
+    points = test_cells(source)
+    fails = dict.fromkeys(points) if case.fails == "all" else case.fails
+    assert set(fails) <= set(points), f"unknown test cells in FAILS: {set(fails) - set(points)}"
+    scores = _scores(graded, case.assignment, case.student)
+    errors = cell_errors(_autograded(graded, case.assignment, case.student))
+    for gid, max_points in points.items():
+        score, recorded_max = scores[gid]
+        assert recorded_max == max_points
+        if gid in fails:
+            assert score == 0, f"{case.name}: {gid} should fail ({case.doc})"
+            if fails[gid]:
+                assert fails[gid] in errors.get(gid, ""), (
+                    f"{case.name}: {gid} should say {fails[gid]!r}; it said:\n{errors.get(gid)}")
+        else:
+            assert score == max_points, (
+                f"{case.name}: {gid} should pass; it failed with:\n{errors.get(gid)}")
+    expected_total = sum(p for gid, p in points.items() if gid not in fails)
+    assert sum(s for s, _ in scores.values()) == expected_total
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_source_notebook_submitted_as_is_gets_full_marks(graded, assignment):
+    """Does the instructor's own notebook, submitted as a student's, earn every point?"""
+    scores = _scores(graded, assignment, SOURCE_COPY)
+    assert scores and all(score == max_ for score, max_ in scores.values()), scores
+
+
+def page_text(page: str) -> str:
+    """The text a reader sees in an nbconvert HTML page (code is split into many spans)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def _hidden_and_solution_lines(assignment: str) -> tuple[list[str], list[str]]:
+    """Distinctive lines of the hidden tests and of the solutions of the source notebook
+    that the student version does not show anyway."""
+    name = notebook_name(ROOT, assignment)
+    source = nbformat.read(ROOT / "source" / assignment / name, as_version=4)
+    release = nbformat.read(ROOT / "release" / assignment / name, as_version=4)
+    visible = {line.strip() for cell in release.cells for line in cell.source.splitlines()}
+    hidden, solution = [], []
+    for cell in source.cells:
+        inside = None
+        for line in cell.source.splitlines():
+            text = line.strip()
+            if text in ("### BEGIN HIDDEN TESTS", "### BEGIN SOLUTION"):
+                inside = hidden if "HIDDEN" in text else solution
+                continue
+            if text in ("### END HIDDEN TESTS", "### END SOLUTION"):
+                inside = None
+                continue
+            if (inside is not None and len(text) >= 20 and not text.startswith("#")
+                    and text not in visible):
+                inside.append(text)
+    return hidden, solution
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_shows_no_hidden_test_and_no_solution(graded, assignment):
+    """Can a student read hidden tests or the solution in the feedback they get back?"""
+    hidden, solution = _hidden_and_solution_lines(assignment)
+    assert hidden, "the source notebook has no hidden tests"
+    assert solution, "the source notebook has no solutions"
+    stem = notebook_name(graded, assignment).removesuffix(".ipynb")
+    for case in load_cases(assignment):
+        page = page_text((graded / "feedback" / case.student / assignment /
+                          f"{stem}.html").read_text())
+        for line in hidden:
+            assert line not in page, f"feedback of {case.name} shows hidden test line {line!r}"
+        if case.answers is None:  # nothing of the solution may appear in an empty submission
+            for line in solution:
+                assert line not in page, (
+                    f"feedback of {case.name} shows solution line {line!r}")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_leak_detector_finds_hidden_tests_in_unfiltered_html(assignment):
+    """Would the feedback test notice hidden tests if feedback showed them?"""
+    from nbconvert import HTMLExporter
+
+    hidden, _ = _hidden_and_solution_lines(assignment)
+    source = ROOT / "source" / assignment / notebook_name(ROOT, assignment)
+    page = page_text(HTMLExporter().from_filename(str(source))[0])
+    assert all(line in page for line in hidden)
