@@ -1,4 +1,4 @@
-"""Figures the notebooks share: learning curves, images, image grids."""
+"""Figures the notebooks share: learning curves, images, image grids, decision boundaries."""
 
 from __future__ import annotations
 
@@ -107,3 +107,73 @@ def misclassified(images: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, cl
     return image_grid([images[i] for i in wrong], titles, ncols=ncols,
                       suptitle=f"{len(np.flatnonzero(y_true != y_pred))} misclassified "
                                f"of {len(y_true)}")
+
+
+def plot_decision_boundary(predict, X: np.ndarray, Y: np.ndarray, *, ax=None,
+                           resolution: int = 300, margin: float = 1.0,
+                           title: str | None = None, cmap="Spectral"):
+    """The regions a classifier gives to each class, with the data on top.
+
+    - predict: a function of data in the course's layout, X of shape (2, n), returning n
+      labels (any shape holding n values: (1, n), (n,), booleans or numbers); e.g.
+      `lambda x: predict(parameters, x)`. No transpose is needed.
+    - X: (2, m) points; Y: (1, m) labels 0/1, used as colours
+    - resolution: grid points along each axis (resolution**2 calls' worth of data in
+      one call to predict)
+    - margin: how far the plot extends beyond the data on each side
+    Returns the matplotlib Axes.
+    """
+    ax = _axes(ax, figsize=(5, 4))
+    X = np.asarray(X, dtype=float)
+    x_min, x_max = X[0].min() - margin, X[0].max() + margin
+    y_min, y_max = X[1].min() - margin, X[1].max() + margin
+    xx, yy = np.meshgrid(np.linspace(x_min, x_max, resolution),
+                         np.linspace(y_min, y_max, resolution))
+    grid = np.vstack([xx.ravel(), yy.ravel()])  # (2, resolution**2), column-major like X
+    labels = np.asarray(predict(grid))
+    if labels.size != grid.shape[1]:
+        raise ValueError(f"predict returned {labels.size} values for {grid.shape[1]} points "
+                         "(it must take X of shape (2, n) and return n labels)")
+    zz = labels.astype(float).reshape(xx.shape)
+    ax.contourf(xx, yy, zz, cmap=cmap, alpha=0.8)
+    ax.scatter(X[0], X[1], c=np.asarray(Y).reshape(-1), cmap=cmap, s=20,
+               edgecolors="k", linewidths=0.3)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_xlim(x_min, x_max)
+    ax.set_ylim(y_min, y_max)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def decision_boundary_grid(models: Mapping[str, object], X: np.ndarray, Y: np.ndarray, *,
+                           ncols: int = 4, size: float = 3.2, resolution: int = 200,
+                           suptitle: str | None = None):
+    """Decision boundaries of several classifiers side by side, one panel each.
+
+    - models: {title: predict}, each predict as in plot_decision_boundary (X (2, n) in,
+      n labels out); e.g. {"n_h = 1": ..., "n_h = 5": ...}
+    - X: (2, m); Y: (1, m)
+    Returns the Figure. An empty mapping gives a figure that says so.
+    """
+    import matplotlib.pyplot as plt
+
+    n = len(models)
+    if n == 0:
+        fig, ax = plt.subplots(figsize=(4, 1))
+        ax.text(0.5, 0.5, "no models to show", ha="center", va="center")
+        ax.axis("off")
+        return fig
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4),
+                             squeeze=False)
+    for ax, (title, predict) in zip(list(axes.flat)[:n], models.items(), strict=True):
+        plot_decision_boundary(predict, X, Y, ax=ax, resolution=resolution, title=title)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
