@@ -1,0 +1,17 @@
+"""sigmoid_derivative computes x * (1 - x), skipping the sigmoid."""
+
+ANSWERS = {
+    'sigmoid_derivative': '''def sigmoid_derivative(x):
+    """The derivative of the sigmoid at x, element by element.
+
+    Inputs:
+    - x: a numpy array of any shape
+
+    Returns:
+    - ds: sigmoid(x) * (1 - sigmoid(x)), a numpy array of the same shape as x
+    """
+    ds = x * (1 - x)
+    return ds
+''',
+}
+FAILS = {'test_sigmoid_derivative': 'x * (1 - x), without the sigmoid'}
