@@ -117,7 +117,8 @@ def plot_decision_boundary(predict, X: np.ndarray, Y: np.ndarray, *, ax=None,
     - predict: a function of data in the course's layout, X of shape (2, n), returning n
       labels (any shape holding n values: (1, n), (n,), booleans or numbers); e.g.
       `lambda x: predict(parameters, x)`. No transpose is needed.
-    - X: (2, m) points; Y: (1, m) labels 0/1, used as colours
+    - X: (2, m) points; Y: (1, m) labels 0/1, used as colours (predictions too are read
+      as 0/1: a binary classifier)
     - resolution: grid points along each axis (resolution**2 calls' worth of data in
       one call to predict)
     - margin: how far the plot extends beyond the data on each side
@@ -135,9 +136,11 @@ def plot_decision_boundary(predict, X: np.ndarray, Y: np.ndarray, *, ax=None,
         raise ValueError(f"predict returned {labels.size} values for {grid.shape[1]} points "
                          "(it must take X of shape (2, n) and return n labels)")
     zz = labels.astype(float).reshape(xx.shape)
-    ax.contourf(xx, yy, zz, cmap=cmap, alpha=0.8)
-    ax.scatter(X[0], X[1], c=np.asarray(Y).reshape(-1), cmap=cmap, s=20,
-               edgecolors="k", linewidths=0.3)
+    # Fixed levels and colour limits: class 0 and class 1 keep their colours even when
+    # the classifier predicts one class everywhere or the data holds only one.
+    ax.contourf(xx, yy, zz, levels=[-0.5, 0.5, 1.5], cmap=cmap, vmin=0, vmax=1, alpha=0.8)
+    ax.scatter(X[0], X[1], c=np.asarray(Y, dtype=float).reshape(-1), cmap=cmap, vmin=0,
+               vmax=1, s=20, edgecolors="k", linewidths=0.3)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_xlim(x_min, x_max)

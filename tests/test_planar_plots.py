@@ -70,3 +70,17 @@ def test_empty_grid_says_so():
     fig = plots.decision_boundary_grid({}, X, Y)
     assert "no models" in fig.axes[0].texts[0].get_text()
     plt.close("all")
+
+
+def test_a_classifier_predicting_one_class_everywhere_keeps_that_class_colour():
+    """Does an all-0 prediction get class 0's colour, not the colour map's middle?"""
+    ax0 = plots.plot_decision_boundary(lambda x: np.zeros(x.shape[1]), X, Y, resolution=10)
+    ax1 = plots.plot_decision_boundary(lambda x: np.ones(x.shape[1]), X, Y, resolution=10)
+    cmap = matplotlib.colormaps["Spectral"]
+    (regions0,), (regions1,) = ([c for c in ax.collections if c is not ax.collections[-1]]
+                                for ax in (ax0, ax1))
+    colours0 = [tuple(c) for c in regions0.get_facecolor()]
+    colours1 = [tuple(c) for c in regions1.get_facecolor()]
+    assert np.allclose(colours0[0][:3], cmap(0.0)[:3])
+    assert np.allclose(colours1[-1][:3], cmap(1.0)[:3])
+    plt.close("all")
