@@ -1,7 +1,7 @@
 """L1 returns the absolute differences, an array, without summing them."""
 
 ANSWERS = {
-    'L1': '''def L1(yhat, y):
+    "L1": '''def L1(yhat, y):
     """The L1 loss: the sum of the absolute differences.
 
     Inputs:
@@ -15,4 +15,6 @@ ANSWERS = {
     return loss
 ''',
 }
-FAILS = {'test_L1': 'expected a single number'}
+FAILS = {
+    "test_L1": "expected a single number",
+}

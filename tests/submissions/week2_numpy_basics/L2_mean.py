@@ -1,7 +1,7 @@
 """L2 averages the squares (the mean squared error) instead of summing them."""
 
 ANSWERS = {
-    'L2': '''def L2(yhat, y):
+    "L2": '''def L2(yhat, y):
     """The L2 loss: the sum of the squared differences.
 
     Inputs:
@@ -15,4 +15,6 @@ ANSWERS = {
     return loss
 ''',
 }
-FAILS = {'test_L2': 'np.mean instead of np.sum'}
+FAILS = {
+    "test_L2": "np.mean instead of np.sum",
+}

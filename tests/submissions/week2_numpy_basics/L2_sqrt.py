@@ -1,7 +1,7 @@
 """L2 takes the square root (the Euclidean distance) instead of the squared distance."""
 
 ANSWERS = {
-    'L2': '''def L2(yhat, y):
+    "L2": '''def L2(yhat, y):
     """The L2 loss: the sum of the squared differences.
 
     Inputs:
@@ -15,4 +15,6 @@ ANSWERS = {
     return loss
 ''',
 }
-FAILS = {'test_L2': 'taking the square root'}
+FAILS = {
+    "test_L2": "taking the square root",
+}

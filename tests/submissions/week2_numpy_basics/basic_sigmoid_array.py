@@ -1,7 +1,7 @@
 """basic_sigmoid wraps its input in an array and returns a (1,) array where a float is expected."""
 
 ANSWERS = {
-    'basic_sigmoid': '''def basic_sigmoid(x):
+    "basic_sigmoid": '''def basic_sigmoid(x):
     """The sigmoid of one number, computed with math.exp.
 
     Inputs:
@@ -15,4 +15,6 @@ ANSWERS = {
     return s
 ''',
 }
-FAILS = {'test_basic_sigmoid': 'returned a numpy array of shape (1,); expected a Python float'}
+FAILS = {
+    "test_basic_sigmoid": "returned a numpy array of shape (1,); expected a Python float",
+}

@@ -1,7 +1,8 @@
-"""basic_sigmoid uses np.exp: the value is right but it returns a numpy float64 where the exercise asks for a Python float from math.exp."""
+"""basic_sigmoid uses np.exp: the value is right but it returns a numpy float64 where the
+exercise asks for a Python float from math.exp."""
 
 ANSWERS = {
-    'basic_sigmoid': '''def basic_sigmoid(x):
+    "basic_sigmoid": '''def basic_sigmoid(x):
     """The sigmoid of one number, computed with math.exp.
 
     Inputs:
@@ -14,4 +15,6 @@ ANSWERS = {
     return s
 ''',
 }
-FAILS = {'test_basic_sigmoid': 'returned a numpy float64; expected a Python float'}
+FAILS = {
+    "test_basic_sigmoid": "returned a numpy float64; expected a Python float",
+}

@@ -1,7 +1,7 @@
 """image2vector reshapes in Fortran order: right shape, pixels in the wrong order."""
 
 ANSWERS = {
-    'image2vector': '''def image2vector(image):
+    "image2vector": '''def image2vector(image):
     """Unroll an image into a column vector, in C order.
 
     Inputs:
@@ -14,4 +14,6 @@ ANSWERS = {
     return v
 ''',
 }
-FAILS = {'test_image2vector': 'Fortran order'}
+FAILS = {
+    "test_image2vector": "Fortran order",
+}

@@ -1,7 +1,8 @@
-"""image2vector writes the shape of the visible example (2 * 3 * 2) instead of reading image.shape: the visible check passes, the hidden tests do not."""
+"""image2vector writes the shape of the visible example (2 * 3 * 2) instead of reading
+image.shape: the visible check passes, the hidden tests do not."""
 
 ANSWERS = {
-    'image2vector': '''def image2vector(image):
+    "image2vector": '''def image2vector(image):
     """Unroll an image into a column vector, in C order.
 
     Inputs:
@@ -14,4 +15,6 @@ ANSWERS = {
     return v
 ''',
 }
-FAILS = {'test_image2vector': 'take a, b and c from image.shape'}
+FAILS = {
+    "test_image2vector": "take a, b and c from image.shape",
+}

@@ -1,7 +1,7 @@
 """image2vector returns a row (1, a*b*c) instead of a column."""
 
 ANSWERS = {
-    'image2vector': '''def image2vector(image):
+    "image2vector": '''def image2vector(image):
     """Unroll an image into a column vector, in C order.
 
     Inputs:
@@ -14,4 +14,6 @@ ANSWERS = {
     return v
 ''',
 }
-FAILS = {'test_image2vector': 'It is transposed'}
+FAILS = {
+    "test_image2vector": "It is transposed",
+}

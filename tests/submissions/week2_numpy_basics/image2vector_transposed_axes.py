@@ -1,7 +1,7 @@
 """image2vector swaps height and width (np.swapaxes) before reshaping."""
 
 ANSWERS = {
-    'image2vector': '''def image2vector(image):
+    "image2vector": '''def image2vector(image):
     """Unroll an image into a column vector, in C order.
 
     Inputs:
@@ -14,4 +14,6 @@ ANSWERS = {
     return v
 ''',
 }
-FAILS = {'test_image2vector': 'swapping the first two axes before reshaping'}
+FAILS = {
+    "test_image2vector": "swapping the first two axes before reshaping",
+}

@@ -1,7 +1,7 @@
 """normalize_rows divides by the column norms (axis=0)."""
 
 ANSWERS = {
-    'normalize_rows': '''def normalize_rows(x):
+    "normalize_rows": '''def normalize_rows(x):
     """Divide each row of x by its L2 norm.
 
     Inputs:
@@ -15,4 +15,6 @@ ANSWERS = {
     return x_normalized
 ''',
 }
-FAILS = {'test_normalize_rows': 'dividing by the column norms (axis=0)'}
+FAILS = {
+    "test_normalize_rows": "dividing by the column norms (axis=0)",
+}

@@ -1,7 +1,7 @@
 """normalize_rows divides x in place (x /= ...), changing the caller's array."""
 
 ANSWERS = {
-    'normalize_rows': '''def normalize_rows(x):
+    "normalize_rows": '''def normalize_rows(x):
     """Divide each row of x by its L2 norm.
 
     Inputs:
@@ -16,4 +16,6 @@ ANSWERS = {
     return x_normalized
 ''',
 }
-FAILS = {'test_normalize_rows': "changed its argument 'x' in place"}
+FAILS = {
+    "test_normalize_rows": "changed its argument 'x' in place",
+}

@@ -1,7 +1,8 @@
-"""normalize_rows divides by the row norms without keepdims=True: shape (m,) does not broadcast against (m, n)."""
+"""normalize_rows divides by the row norms without keepdims=True: shape (m,) does not broadcast
+against (m, n)."""
 
 ANSWERS = {
-    'normalize_rows': '''def normalize_rows(x):
+    "normalize_rows": '''def normalize_rows(x):
     """Divide each row of x by its L2 norm.
 
     Inputs:
@@ -15,4 +16,6 @@ ANSWERS = {
     return x_normalized
 ''',
 }
-FAILS = {'test_normalize_rows': 'without keepdims=True it has shape (m,)'}
+FAILS = {
+    "test_normalize_rows": "without keepdims=True it has shape (m,)",
+}

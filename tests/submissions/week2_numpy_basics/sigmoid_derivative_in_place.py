@@ -1,7 +1,7 @@
 """sigmoid_derivative overwrites its argument x with sigmoid(x) to save memory."""
 
 ANSWERS = {
-    'sigmoid_derivative': '''def sigmoid_derivative(x):
+    "sigmoid_derivative": '''def sigmoid_derivative(x):
     """The derivative of the sigmoid at x, element by element.
 
     Inputs:
@@ -15,4 +15,6 @@ ANSWERS = {
     return ds
 ''',
 }
-FAILS = {'test_sigmoid_derivative': "changed its argument 'x' in place"}
+FAILS = {
+    "test_sigmoid_derivative": "changed its argument 'x' in place",
+}

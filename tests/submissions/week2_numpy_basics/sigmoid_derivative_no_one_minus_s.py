@@ -1,7 +1,7 @@
 """sigmoid_derivative returns s = sigmoid(x), forgetting the factor (1 - s)."""
 
 ANSWERS = {
-    'sigmoid_derivative': '''def sigmoid_derivative(x):
+    "sigmoid_derivative": '''def sigmoid_derivative(x):
     """The derivative of the sigmoid at x, element by element.
 
     Inputs:
@@ -15,4 +15,6 @@ ANSWERS = {
     return ds
 ''',
 }
-FAILS = {'test_sigmoid_derivative': 'they match what forgetting the factor (1 - s) gives'}
+FAILS = {
+    "test_sigmoid_derivative": "they match what forgetting the factor (1 - s) gives",
+}

@@ -1,7 +1,7 @@
 """sigmoid_derivative computes x * (1 - x), skipping the sigmoid."""
 
 ANSWERS = {
-    'sigmoid_derivative': '''def sigmoid_derivative(x):
+    "sigmoid_derivative": '''def sigmoid_derivative(x):
     """The derivative of the sigmoid at x, element by element.
 
     Inputs:
@@ -14,4 +14,6 @@ ANSWERS = {
     return ds
 ''',
 }
-FAILS = {'test_sigmoid_derivative': 'x * (1 - x), without the sigmoid'}
+FAILS = {
+    "test_sigmoid_derivative": "x * (1 - x), without the sigmoid",
+}

@@ -1,7 +1,8 @@
-"""sigmoid uses math.exp, which takes one number: it raises TypeError on an array (and so does sigmoid_derivative, which calls it)."""
+"""sigmoid uses math.exp, which takes one number: it raises TypeError on an array (and so does
+sigmoid_derivative, which calls it)."""
 
 ANSWERS = {
-    'sigmoid': '''def sigmoid(x):
+    "sigmoid": '''def sigmoid(x):
     """The sigmoid, element by element.
 
     Inputs:
@@ -14,4 +15,7 @@ ANSWERS = {
     return s
 ''',
 }
-FAILS = {'test_sigmoid': 'use np.exp, which works element by element', 'test_sigmoid_derivative': 'sigmoid_derivative raised TypeError'}
+FAILS = {
+    "test_sigmoid": "use np.exp, which works element by element",
+    "test_sigmoid_derivative": "sigmoid_derivative raised TypeError",
+}

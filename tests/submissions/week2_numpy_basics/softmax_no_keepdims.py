@@ -1,7 +1,7 @@
 """softmax sums each row without keepdims=True: shape (m,) does not broadcast."""
 
 ANSWERS = {
-    'softmax': '''def softmax(x):
+    "softmax": '''def softmax(x):
     """The softmax of each row of x.
 
     Inputs:
@@ -16,4 +16,6 @@ ANSWERS = {
     return s
 ''',
 }
-FAILS = {'test_softmax': 'without keepdims=True it has shape (m,)'}
+FAILS = {
+    "test_softmax": "without keepdims=True it has shape (m,)",
+}

@@ -1,7 +1,7 @@
 """softmax divides by the sum of the whole matrix instead of each row's sum."""
 
 ANSWERS = {
-    'softmax': '''def softmax(x):
+    "softmax": '''def softmax(x):
     """The softmax of each row of x.
 
     Inputs:
@@ -15,4 +15,6 @@ ANSWERS = {
     return s
 ''',
 }
-FAILS = {'test_softmax': 'dividing by the sum of the whole matrix'}
+FAILS = {
+    "test_softmax": "dividing by the sum of the whole matrix",
+}

@@ -1,7 +1,7 @@
 """softmax sums over the columns (axis=0) instead of the rows."""
 
 ANSWERS = {
-    'softmax': '''def softmax(x):
+    "softmax": '''def softmax(x):
     """The softmax of each row of x.
 
     Inputs:
@@ -16,4 +16,6 @@ ANSWERS = {
     return s
 ''',
 }
-FAILS = {'test_softmax': 'a softmax over the columns (axis=0) instead of the rows'}
+FAILS = {
+    "test_softmax": "a softmax over the columns (axis=0) instead of the rows",
+}
