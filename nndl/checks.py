@@ -335,16 +335,19 @@ def _value_message(what, got, expected, close, *, m, mistakes, rtol, atol) -> st
                 return (f"{what} is {m} times too large: the average over the m = {m} "
                         "examples needs the factor 1/m")
             if _all_close(got, expected / m, rtol, atol):
-                return f"{what} is {m} times too small: divide by m only once"
+                return (f"{what} is {m} times too small: a mean where a sum belongs, or the "
+                        "factor 1/m applied twice?")
         if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1 and \
                 _all_close(got, expected.T, rtol, atol):
             return f"{what} is the transpose of the expected matrix"
     if close.size == 1:
-        return f"{what} is {got.reshape(-1)[0].item()!r}; expected {expected.reshape(-1)[0].item()!r}"
+        got_value, expected_value = got.reshape(-1)[0].item(), expected.reshape(-1)[0].item()
+        return f"{what} is {got_value!r}; expected {expected_value!r}"
     idx = _unravel(int(_argmax(~close)), close.shape)
     n_wrong = int((~close).sum())
     return (f"{what} has wrong values in {n_wrong} of {close.size} entries; first at index "
-            f"{tuple(int(i) for i in idx)}: got {got[idx].item()!r}, expected {expected[idx].item()!r}")
+            f"{tuple(int(i) for i in idx)}: got {got[idx].item()!r}, "
+            f"expected {expected[idx].item()!r}")
 
 
 def _compare_scalar(what, got, expected, *, m, mistakes, rtol, atol):

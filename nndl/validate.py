@@ -6,6 +6,7 @@ student receives it, must earn no point (a test that a stub passes is a vacuous 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -62,12 +63,29 @@ def validate_course(root: Path, ids: list[str] | None = None, *, log=print) -> l
     return problems
 
 
+def nbgrader_process(root: Path, *args: str, **popen) -> subprocess.Popen:
+    """Start `nbgrader ARGS` in the course directory with this interpreter.
+
+    The interpreter's bin/ goes first on PATH: nbgrader runs `alembic` from there when it
+    creates a gradebook, which fails when a virtual environment is used without activation.
+    """
+    bin_dir = str(Path(sys.executable).parent)
+    env = dict(os.environ, NNDL_COURSE_DIR=str(root),
+               PATH=os.pathsep.join([bin_dir, os.environ.get("PATH", "")]))
+    return subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
+                            text=True, **popen)
+
+
+def run_nbgrader(root: Path, *args: str) -> str:
+    """Run `nbgrader ARGS` to completion; raise CourseError with its output when it fails."""
+    proc = nbgrader_process(root, *args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = proc.communicate()[0]
+    if proc.returncode != 0:
+        raise CourseError(f"nbgrader {' '.join(args)} failed:\n{output}")
+    return output
+
+
 def generate_release(root: Path, assignment: str) -> None:
     """Regenerate release/<assignment>/ from source/ with nbgrader generate_assignment."""
     notebooks(root, assignment, "source")  # a clear error for an unknown assignment
-    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
-           "--log-level=WARN"]
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise CourseError(f"nbgrader generate_assignment {assignment} failed:\n"
-                          f"{proc.stdout}{proc.stderr}")
+    run_nbgrader(root, "generate_assignment", assignment, "--force", "--log-level=WARN")

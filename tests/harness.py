@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from nndl.validate import run_nbgrader
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = Path(__file__).resolve().parent / "submissions"
@@ -88,13 +87,8 @@ def make_course(dest: Path, assignments: list[str]) -> Path:
     return dest
 
 
-def nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NNDL_COURSE_DIR=str(course))
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
-                          capture_output=True, text=True)
-    if check and proc.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc
+def nbgrader(course: Path, *args: str) -> str:
+    return run_nbgrader(course, *args)
 
 
 def submit(course: Path, assignment: str, student: str, nb: nbformat.NotebookNode) -> None:

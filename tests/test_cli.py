@@ -34,8 +34,8 @@ def test_tidy_strips_outputs_but_keeps_nbgrader_metadata(tmp_path):
     cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"},
                                            execution_count=3)]
     cell.execution_count = 3
-    nb = new_notebook(cells=[cell], metadata={"kernelspec": {"name": "myenv", "display_name": "My env"},
-                                                     "widgets": {}})
+    kernel = {"name": "myenv", "display_name": "My env"}
+    nb = new_notebook(cells=[cell], metadata={"kernelspec": kernel, "widgets": {}})
     path = tmp_path / "n.ipynb"
     nbformat.write(nb, path)
     assert tidy(path) is True

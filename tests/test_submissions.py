@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import re
 import subprocess
-import sys
 
 import nbformat
 import pytest
@@ -28,6 +27,8 @@ from harness import (
     submit,
     test_cells,
 )
+
+from nndl.validate import nbgrader_process
 
 pytestmark = pytest.mark.slow
 
@@ -47,9 +48,8 @@ def graded(tmp_path_factory):
         submit(course, assignment, SOURCE_COPY,
                nbformat.read(ROOT / "source" / assignment / name, as_version=4))
     # The assignments are graded concurrently; nbgrader's SQLite gradebook copes with that.
-    procs = [subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", a],
-                              cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True) for a in ASSIGNMENTS]
+    procs = [nbgrader_process(course, "autograde", a, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT) for a in ASSIGNMENTS]
     logs = [p.communicate()[0] for p in procs]
     for assignment, proc, log in zip(ASSIGNMENTS, procs, logs, strict=True):
         assert proc.returncode == 0, f"nbgrader autograde {assignment} failed:\n{log}"
