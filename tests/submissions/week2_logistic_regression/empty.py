@@ -1,0 +1,4 @@
+"""The student version handed in unanswered: every test fails."""
+
+ANSWERS = None
+FAILS = "all"

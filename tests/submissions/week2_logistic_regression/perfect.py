@@ -1,0 +1,4 @@
+"""Every answer is the reference solution: full marks."""
+
+ANSWERS = {}
+FAILS = {}
