@@ -15,6 +15,7 @@ Every failure raises CheckFailed (an AssertionError), which nbgrader counts as a
 from __future__ import annotations
 
 import copy
+import dis
 import inspect
 import numbers
 import traceback
@@ -191,7 +192,7 @@ class Function:
             return StudentCodeError(f"{self.name} is not implemented yet (it raises "
                                     "NotImplementedError): replace the stub with your code", [])
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return StudentCodeError(f"{self.name} raised {detail}", frames)
+        return StudentCodeError(f"{self.name} raised {detail}{self._globals_note()}", frames)
 
     def fail(self, message: str):
         raise CheckFailed(f"{self.name}: {message}")
@@ -337,6 +338,10 @@ def _value_message(what, got, expected, close, *, m, mistakes, rtol, atol) -> st
             if _all_close(got, expected / m, rtol, atol):
                 return (f"{what} is {m} times too small: a mean where a sum belongs, or the "
                         "factor 1/m applied twice?")
+            hard_coded = _averaged_over(got, expected, m, rtol, atol)
+            if hard_coded:
+                return (f"{what} is averaged over {hard_coded} examples instead of m = {m}: is "
+                        "the number of examples hard-coded? Use m = X.shape[1]")
         if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1 and \
                 _all_close(got, expected.T, rtol, atol):
             return f"{what} is the transpose of the expected matrix"
@@ -348,6 +353,20 @@ def _value_message(what, got, expected, close, *, m, mistakes, rtol, atol) -> st
     return (f"{what} has wrong values in {n_wrong} of {close.size} entries; first at index "
             f"{tuple(int(i) for i in idx)}: got {got[idx].item()!r}, "
             f"expected {expected[idx].item()!r}")
+
+
+def _averaged_over(got, expected, m, rtol, atol) -> int | None:
+    """k when got equals expected * m / k for a whole k other than 1 and m (a hard-coded m)."""
+    mask = _abs(expected) > atol
+    if not mask.any():
+        return None
+    ratio = float((got[mask] / expected[mask]).reshape(-1)[0])
+    if ratio <= 0:
+        return None
+    k = m / ratio
+    if abs(k - round(k)) > 1e-6 * k or round(k) in (1, m):
+        return None
+    return round(k) if _all_close(got, expected * m / round(k), rtol, atol) else None
 
 
 def _compare_scalar(what, got, expected, *, m, mistakes, rtol, atol):
@@ -396,7 +415,8 @@ def global_data_names(func) -> list[str]:
     stack = [code]
     while stack:
         c = stack.pop()
-        names.update(c.co_names)
+        names.update(ins.argval for ins in dis.get_instructions(c)
+                     if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"))
         stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
     found = []
     for name in sorted(names):

@@ -16,7 +16,7 @@ import numpy as np
 
 DATA_DIR_ENV = "NNDL_DATA_DIR"
 DATASET_ENV = "NNDL_DATASET"
-DEFAULT_DATASET = "shirts"
+DEFAULT_DATASET = "coats"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 

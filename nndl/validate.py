@@ -72,6 +72,9 @@ def nbgrader_process(root: Path, *args: str, **popen) -> subprocess.Popen:
     bin_dir = str(Path(sys.executable).parent)
     env = dict(os.environ, NNDL_COURSE_DIR=str(root),
                PATH=os.pathsep.join([bin_dir, os.environ.get("PATH", "")]))
+    # Kernels run beside other kernels and graders: with a second BLAS thread competing for
+    # the same cores, training ran several times slower (../shared/MEASUREMENTS.md).
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     return subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
                             text=True, **popen)
 

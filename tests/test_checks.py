@@ -194,3 +194,24 @@ def test_passed_prints_to_stdout(capsys):
     checks.passed("sigmoid")
     out = capsys.readouterr()
     assert "sigmoid: all checks passed" in out.out and out.err == ""
+
+
+def test_hard_coded_number_of_examples_is_named():
+    """Is a gradient averaged over a fixed 209 examples (m = 7 here) told to use X.shape[1]?"""
+    expected = np.array([[0.5], [-1.0]])
+    msg = _message(Function(f).expect, "dw", expected * 7 / 209, expected, m=7)
+    assert "averaged over 209 examples instead of m = 7" in msg and "X.shape[1]" in msg
+
+
+def test_attribute_names_are_not_mistaken_for_globals():
+    """Does `X.shape` not count as reading a global called `shape`?"""
+    namespace = {"np": np, "shape": (3, 4)}
+    exec("def size(X):\n    return X.shape[0]", namespace)
+    assert checks.global_data_names(namespace["size"]) == []
+
+
+def test_student_errors_mention_globals():
+    namespace = {"np": np, "train_set_x": np.zeros((3, 4))}
+    exec("def model(X):\n    return np.dot(X, train_set_x)", namespace)
+    assert "global variable(s) train_set_x" in _message(Function(namespace["model"]).call,
+                                                        np.zeros((2, 2)))
