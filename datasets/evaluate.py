@@ -26,7 +26,9 @@ def load(folder, name):
     with h5py.File(os.path.join(folder, name, f"test_{name}.h5"), "r") as f:
         x_test, y_test = f["test_set_x"][:], f["test_set_y"][:]
         classes = f["list_classes"][:]
-    flat = lambda x: x.reshape(x.shape[0], -1).T / 255.0  # (n_x, m), as in week 2
+    def flat(x):  # (n_x, m), as in week 2
+        return x.reshape(x.shape[0], -1).T / 255.0
+
     return (flat(x_train), y_train.reshape(1, -1), flat(x_test), y_test.reshape(1, -1),
             classes)
 
