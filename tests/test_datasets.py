@@ -37,7 +37,7 @@ def test_file_matches_its_checksum_and_shapes(entry):
     assert sha256(path) == entry["sha256"]
     with h5py.File(path, "r") as f:
         for key, meta in entry["datasets"].items():
-            assert list(f[key].shape) == meta["shape"] and str(f[key].dtype) == meta["dtype"]
+            assert list(f[key].shape) == meta["shape"] and f[key].dtype == np.dtype(meta["dtype"])
 
 
 def test_dataset_is_small_and_in_the_course_schema():
