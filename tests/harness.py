@@ -97,7 +97,7 @@ def submit(course: Path, assignment: str, student: str, nb: nbformat.NotebookNod
     nbformat.write(nb, folder / notebook_name(course, assignment))
 
 
-def test_cell_points(nb: nbformat.NotebookNode) -> dict[str, float]:
+def points_of_test_cells(nb: nbformat.NotebookNode) -> dict[str, float]:
     """grade_id -> points of the autograded test cells."""
     return {c.metadata.nbgrader["grade_id"]: float(c.metadata.nbgrader.get("points", 0))
             for c in nb.cells

@@ -24,8 +24,8 @@ from harness import (
     make_course,
     nbgrader,
     notebook_name,
+    points_of_test_cells,
     submit,
-    test_cell_points,
 )
 
 from nndl.validate import nbgrader_process
@@ -76,7 +76,7 @@ def test_case_earns_its_golden_score_and_message(graded, case: Case):
     """Does each known-bad submission lose exactly the points of its mistake, named?"""
     source = nbformat.read(ROOT / "source" / case.assignment /
                            notebook_name(graded, case.assignment), as_version=4)
-    points = test_cell_points(source)
+    points = points_of_test_cells(source)
     fails = dict.fromkeys(points) if case.fails == "all" else case.fails
     assert set(fails) <= set(points), f"unknown test cells in FAILS: {set(fails) - set(points)}"
     scores = _scores(graded, case.assignment, case.student)
