@@ -1,0 +1,4 @@
+"""The quiz handed in unanswered: every question fails."""
+
+ANSWERS = None
+FAILS = "all"

@@ -1,0 +1,4 @@
+"""Every answer is the right one: full marks."""
+
+ANSWERS = {}
+FAILS = {}
