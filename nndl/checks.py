@@ -131,6 +131,8 @@ class Function:
             warnings.simplefilter("ignore")
             try:
                 result = self.func(*args, **kwargs)
+            except CheckFailed:
+                raise  # already says what went wrong (the grader's proxies raise these)
             except Exception as exc:
                 raise self._student_error(exc) from None
         for name, old in before.items():
@@ -407,6 +409,8 @@ def _compare_scalar(what, got, expected, *, m, mistakes, rtol, atol):
 
 def global_data_names(func) -> list[str]:
     """Names of global data (arrays, numbers, containers) that func's code reads."""
+    if isinstance(getattr(func, "_global_data_names", None), list):
+        return list(func._global_data_names)  # a grader proxy, told by the sandbox
     code = getattr(func, "__code__", None)
     namespace = getattr(func, "__globals__", None)
     if code is None or namespace is None:

@@ -1,0 +1,150 @@
+"""What of an assignment runs where: its cells, their names, and the setup tests need.
+
+The grader never executes a notebook as the student sent it. From the instructor's source
+notebook it takes the test cells (run in the trusted process) and the read-only cells;
+from the submission it takes only the answer cells, matched by grade_id. The sandbox runs
+the imports cell, the read-only cells that answers and tests depend on, and the answers;
+training and plotting cells that no test needs are skipped.
+"""
+
+from __future__ import annotations
+
+import ast
+import symtable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+STUB = "raise NotImplementedError()"
+
+
+@dataclass(frozen=True)
+class Cell:
+    index: int
+    kind: str  # "imports", "answer", "test", "setup" (read-only code)
+    grade_id: str | None
+    source: str
+    points: float = 0.0
+
+
+@dataclass
+class Program:
+    """The grading plan of one assignment notebook."""
+
+    assignment: str
+    notebook: str  # file name, e.g. logistic_regression.ipynb
+    cells: list[Cell]
+    functions: set[str] = field(default_factory=set)  # defined by answer cells (def)
+    variables: set[str] = field(default_factory=set)  # assigned by answer cells
+
+    @property
+    def tests(self) -> list[Cell]:
+        return [c for c in self.cells if c.kind == "test"]
+
+    @property
+    def answers(self) -> list[Cell]:
+        return [c for c in self.cells if c.kind == "answer"]
+
+    def sandbox_cells(self, answers: dict[str, str]) -> list[Cell]:
+        """Cells the sandbox runs, with the student's answers (missing answer: the stub)."""
+        return [Cell(c.index, c.kind, c.grade_id, answers.get(c.grade_id, STUB))
+                if c.kind == "answer" else c for c in self.cells if c.kind != "test"]
+
+    def reference_cells(self) -> list[Cell]:
+        return [c for c in self.cells if c.kind != "test"]
+
+
+def strip_magics(source: str) -> str:
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.splitlines())
+
+
+def global_reads(source: str) -> set[str]:
+    """Names a cell reads from the notebook's namespace (at top level or in its functions)."""
+    try:
+        top = symtable.symtable(strip_magics(source), "<cell>", "exec")
+    except SyntaxError:
+        return set()
+    names = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
+    stack = list(top.get_children())
+    while stack:
+        table = stack.pop()
+        names.update(s.get_name() for s in table.get_symbols()
+                     if s.is_referenced() and (s.is_global() or s.is_free()))
+        stack.extend(table.get_children())
+    return names
+
+
+def definitions(source: str) -> tuple[set[str], set[str]]:
+    """(functions, other names) a cell binds at top level."""
+    try:
+        tree = ast.parse(strip_magics(source))
+    except SyntaxError:
+        return set(), set()
+    functions, names = set(), set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            functions.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        else:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    names.add(sub.id)
+    return functions, names - functions
+
+
+def load_program(source_notebook: Path, assignment: str) -> Program:
+    nb = nbformat.read(source_notebook, as_version=4)
+    raw: list[Cell] = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        gid = meta.get("grade_id")
+        if gid == "imports":
+            kind = "imports"
+        elif meta.get("solution"):
+            kind = "answer"
+        elif meta.get("grade"):
+            kind = "test"
+        else:
+            kind = "setup"
+        raw.append(Cell(index, kind, gid, cell.source, float(meta.get("points", 0) or 0)))
+
+    functions, variables = set(), set()
+    for cell in raw:
+        if cell.kind == "answer":
+            f, v = definitions(cell.source)
+            functions |= f
+            variables |= v
+
+    # Keep the setup cells that answers or tests depend on, transitively.
+    needed: set[str] = set()
+    for cell in raw:
+        if cell.kind in ("answer", "test"):
+            needed |= global_reads(cell.source)
+    keep = {c.index for c in raw if c.kind != "setup"}
+    changed = True
+    while changed:
+        changed = False
+        for cell in raw:
+            if cell.kind == "setup" and cell.index not in keep:
+                f, v = definitions(cell.source)
+                if (f | v) & needed:
+                    keep.add(cell.index)
+                    needed |= global_reads(cell.source)
+                    changed = True
+    cells = [c for c in raw if c.index in keep]
+    return Program(assignment, source_notebook.name, cells, functions, variables)
+
+
+def student_answers(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """grade_id -> source of the submission's answer cells (first one wins on duplicates)."""
+    answers: dict[str, str] = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") == "code" and meta.get("solution") and meta.get("grade_id"):
+            answers.setdefault(meta["grade_id"], cell.get("source", ""))
+    return answers

@@ -1,0 +1,302 @@
+"""Grading one submission: tests run in the trusted process, student functions in the sandbox.
+
+Each test cell of the source notebook (hidden tests included) runs here, in a namespace
+built from the reference run of the notebook, where every graded function is a ``Proxy``
+that sends its plain arguments to the student's sandboxed process and returns the plain
+result. Nothing the student's code does can reach the comparisons: it never sees the test
+code or the expected values, and only numbers, strings and arrays come back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import inspect
+import io
+import sys
+import time
+import traceback
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nndl.checks import CheckFailed, StudentCodeError
+
+from .encoding import Opaque, decode, encode
+from .program import Program, global_reads, strip_magics
+from .sandbox import Limits, Sandbox, SandboxError
+
+MAX_RESTARTS = 3
+
+
+@dataclass
+class CellVerdict:
+    grade_id: str
+    points: float
+    max_points: float
+    message: str | None  # None when the test passed
+
+    @property
+    def passed(self) -> bool:
+        return self.message is None
+
+
+@dataclass
+class SubmissionResult:
+    cells: list[CellVerdict]
+    answer_errors: dict[str, str]  # answer grade_id -> error while defining it
+    reason: str | None  # why the sandbox ended early, if it did
+    seconds: float
+
+    @property
+    def score(self) -> float:
+        return sum(c.points for c in self.cells)
+
+
+class Reference:
+    """The namespace of the reference run, restored before each submission.
+
+    Functions defined by the notebook (test helpers among them) read the notebook's
+    globals, so tests must run in that very dict, not in a copy; restoring it (with fresh
+    copies of its arrays) keeps one submission's values from reaching the next.
+    """
+
+    def __init__(self, namespace: dict):
+        self.namespace = namespace
+        self.snapshot = dict(namespace)
+
+    def fresh(self) -> dict:
+        self.namespace.clear()
+        for name, value in self.snapshot.items():
+            self.namespace[name] = _fresh_copy(value)
+        return self.namespace
+
+
+def _fresh_copy(value):
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict | list | tuple):
+        try:
+            return copy.deepcopy(value)
+        except Exception:  # noqa: BLE001 - holds something uncopyable: share it
+            return value
+    return value
+
+
+def reference_namespace(program: Program, course_dir: Path, workdir: Path) -> Reference:
+    """Run the imports, setup and solution cells of the source notebook (trusted)."""
+    namespace: dict = {"__name__": "__main__"}
+    sys.path.insert(0, str(workdir))  # like a kernel started in the notebook's folder
+    with contextlib.chdir(workdir), contextlib.redirect_stdout(io.StringIO()), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import matplotlib
+
+        matplotlib.use("Agg")
+        for cell in program.reference_cells():
+            code = compile(strip_magics(cell.source), f"<reference cell {cell.index}>", "exec")
+            exec(code, namespace)  # noqa: S102 - the instructor's own notebook
+    sys.path.remove(str(workdir))
+    return Reference(namespace)
+
+
+def _apply_changes(original, changed) -> None:
+    """Write the student's in-place changes back into the trusted argument."""
+    if isinstance(original, np.ndarray) and isinstance(changed, np.ndarray):
+        if original.shape == changed.shape and original.dtype == changed.dtype:
+            np.copyto(original, changed)
+        elif original.flags.writeable:
+            original.fill(np.nan if original.dtype.kind == "f" else 0)
+    elif isinstance(original, dict) and isinstance(changed, dict):
+        for key in list(original):
+            if key not in changed:
+                del original[key]
+        for key, value in changed.items():
+            if key in original and isinstance(original[key], np.ndarray | dict | list):
+                _apply_changes(original[key], value)
+                if not isinstance(value, type(original[key])):
+                    original[key] = value
+            else:
+                original[key] = value
+    elif isinstance(original, list) and isinstance(changed, list):
+        original[:] = changed
+
+
+def _get_at(value, path):
+    for key in path:
+        value = value[key]
+    return value
+
+
+def _replace_at(value, path, new):
+    """value with the node at path replaced by new (tuples rebuilt, the rest in place)."""
+    if not path:
+        return new
+    key, rest = path[0], path[1:]
+    if type(value) is tuple:
+        items = list(value)
+        items[key] = _replace_at(items[key], rest, new)
+        return tuple(items)
+    if type(value) in (list, dict):
+        value[key] = _replace_at(value[key], rest, new)
+        return value
+    raise TypeError("path leads into a value that holds nothing")
+
+
+class Proxy:
+    """Stands for a graded function in the trusted namespace; the student's runs remotely."""
+
+    def __init__(self, runner: SubmissionRunner, name: str, reference):
+        self._runner = runner
+        self.__name__ = self.__qualname__ = name
+        self._global_data_names: list[str] = []
+        try:
+            self.__signature__ = inspect.signature(reference)
+        except (TypeError, ValueError):
+            pass
+
+    def __call__(self, *args, **kwargs):
+        name = self.__name__
+        try:
+            reply = self._runner.sandbox().request(
+                {"op": "call", "name": name, "args": [encode(a) for a in args],
+                 "kwargs": {k: encode(v) for k, v in kwargs.items()},
+                 # one global random state for both processes, as in one notebook
+                 "rng": encode(list(np.random.get_state()))})
+        except SandboxError as exc:
+            raise StudentCodeError(f"{name}: {exc}", []) from None
+        names = reply.get("globals")
+        self._global_data_names = [str(n) for n in names][:20] if isinstance(names, list) \
+            else []
+        printed = reply.get("stdout")
+        if isinstance(printed, str) and printed:
+            sys.stdout.write(printed)
+        try:
+            state = decode(reply.get("rng"))
+            np.random.set_state((str(state[0]), np.asarray(state[1], dtype=np.uint32),
+                                 int(state[2]), int(state[3]), float(state[4])))
+        except Exception:  # noqa: BLE001 - a malformed state leaves ours as it was
+            pass
+        if not reply.get("ok"):
+            error = str(reply.get("error", "an error"))[:2000]
+            if error.startswith("NotImplementedError"):
+                raise StudentCodeError(f"{name} is not implemented yet (it raises "
+                                       "NotImplementedError): replace the stub with your code",
+                                       [])
+            frames = [str(f)[:2000] for f in reply.get("frames", [])][:8]
+            raise StudentCodeError(f"{name} raised {error}{self._globals_note()}", frames)
+        for original, changed in zip(args, reply.get("args", []), strict=False):
+            _apply_changes(original, decode(changed))
+        for key, changed in reply.get("kwargs", {}).items():
+            if key in kwargs:
+                _apply_changes(kwargs[key], decode(changed))
+        result = decode(reply.get("result"))
+        aliases = reply.get("aliases")
+        if isinstance(aliases, list):
+            given = {"args": list(args), "kwargs": dict(kwargs)}
+            for pair in aliases[:1000]:
+                try:
+                    result = _replace_at(result, list(pair[0]), _get_at(given, list(pair[1])))
+                except (KeyError, IndexError, TypeError):
+                    pass  # a path that does not fit: the copy stays
+        return result
+
+    def _globals_note(self) -> str:
+        if not self._global_data_names:
+            return ""
+        return (f" Note: {self.__name__} reads the global variable(s) "
+                f"{', '.join(self._global_data_names)}; a graded function must work only "
+                "from its arguments.")
+
+
+class SubmissionRunner:
+    """Runs one submission's test cells against its sandboxed answers."""
+
+    def __init__(self, program: Program, reference: Reference, answers: dict[str, str],
+                 workdir: Path, limits: Limits | None = None):
+        self.program, self.reference, self.answers = program, reference, answers
+        self.workdir, self.limits = workdir, limits or Limits()
+        self._sandbox: Sandbox | None = None
+        # Test cells share one namespace, as in the notebook (a helper one test cell
+        # defines may serve the next): the reference run's, restored.
+        self._namespace = reference.fresh()
+        self.restarts = 0
+        self.answer_errors: dict[str, str] = {}
+        self.reason: str | None = None
+
+    def sandbox(self) -> Sandbox:
+        """The live worker, started (or restarted after a crash) with the answers defined."""
+        if self._sandbox is not None and self._sandbox.alive:
+            return self._sandbox
+        if self._sandbox is not None:
+            self._sandbox.close()
+            if self.restarts >= MAX_RESTARTS:
+                raise SandboxError(f"{self.reason} (and again after {MAX_RESTARTS} restarts)")
+            self.restarts += 1
+        self._sandbox = Sandbox(self.workdir, self.limits)
+        cells = [{"id": c.grade_id or f"cell{c.index}", "source": strip_magics(c.source)}
+                 for c in self.program.sandbox_cells(self.answers)]
+        try:
+            reply = self._sandbox.request({"op": "run", "cells": cells})
+        except SandboxError as exc:
+            self.reason = str(exc)
+            raise
+        errors = reply.get("errors", {})
+        if isinstance(errors, dict):
+            self.answer_errors = {str(k): str(v)[:2000] for k, v in errors.items()}
+        return self._sandbox
+
+    def _namespace_for(self, source: str) -> dict:
+        namespace = self._namespace
+        for name in self.program.functions:
+            namespace[name] = Proxy(self, name, self.reference.snapshot.get(name))
+        for name in sorted(self.program.variables & global_reads(source)):
+            namespace.pop(name, None)
+            try:
+                reply = self.sandbox().request({"op": "get", "name": name})
+            except SandboxError:
+                continue
+            if reply.get("ok"):
+                value = decode(reply.get("value"))
+                if not isinstance(value, Opaque):
+                    namespace[name] = value
+        return namespace
+
+    def run(self) -> SubmissionResult:
+        start = time.monotonic()
+        verdicts = []
+        try:
+            for cell in self.program.tests:
+                verdicts.append(self._run_test(cell))
+        finally:
+            if self._sandbox is not None:
+                if not self._sandbox.alive and self.reason is None:
+                    self.reason = self._sandbox.reason
+                self._sandbox.close()
+        return SubmissionResult(verdicts, self.answer_errors, self.reason,
+                                time.monotonic() - start)
+
+    def _run_test(self, cell) -> CellVerdict:
+        message = None
+        try:
+            namespace = self._namespace_for(cell.source)
+            code = compile(strip_magics(cell.source), f"<test {cell.grade_id}>", "exec")
+            with contextlib.chdir(self.workdir), \
+                    contextlib.redirect_stdout(io.StringIO()), \
+                    contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(code, namespace)  # noqa: S102 - the instructor's test code
+        except CheckFailed as exc:
+            message = f"{type(exc).__name__}: {exc}"
+        except SandboxError as exc:
+            message = f"{exc}"
+        except Exception as exc:  # noqa: BLE001 - a test that errors fails, with its reason
+            message = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        if self._sandbox is not None and not self._sandbox.alive:
+            self.reason = self._sandbox.reason
+            if message is None:
+                message = self.reason
+        return CellVerdict(cell.grade_id, 0.0 if message else cell.points, cell.points,
+                           message)
