@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -55,6 +56,54 @@ def cmd_tidy(args) -> int:
     return 0
 
 
+def cmd_grade(args) -> int:
+    import time
+
+    from .grader.run import grade_assignment
+    from .grader.sandbox import Limits
+
+    root = _root(args)
+    start = time.monotonic()
+    outcomes = grade_assignment(root, args.assignment, workers=args.workers,
+                                students=args.student or None, force=args.force,
+                                db_url=args.db, limits=Limits(call_seconds=args.timeout))
+    if not outcomes:
+        print("nothing to grade")
+        return 0
+    elapsed = time.monotonic() - start
+    scores = [o.score for o in outcomes]
+    full = outcomes[0].max_score if outcomes else 0
+    print(f"\ngraded {len(outcomes)} submission(s) of {args.assignment} in {elapsed:.1f} s "
+          f"({elapsed / len(outcomes):.2f} s each with {args.workers} worker(s)); "
+          f"mean score {sum(scores) / len(scores):.2f} of {full:g}")
+    ended = [o for o in outcomes if o.reason]
+    if ended:
+        print(f"{len(ended)} submission(s) ended early:")
+        for o in ended:
+            print(f"  {o.student}: {o.reason}")
+    slowest = max(outcomes, key=lambda o: o.seconds)
+    print(f"slowest: {slowest.student} ({slowest.seconds:.1f} s)")
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from .validate import run_nbgrader
+
+    root = _root(args)
+    print(run_nbgrader(root, "generate_feedback", args.assignment, "--force").strip())
+    print(f"feedback written to {root / 'feedback'}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .validate import run_nbgrader
+
+    root = _root(args)
+    print(run_nbgrader(root, "export", f"--to={args.to}").strip())
+    print(f"grades written to {args.to}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nndl", description=__doc__)
     parser.add_argument("--dir", help="the course directory (default: found from here)")
@@ -68,6 +117,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("release", help="regenerate release/ from source/ with nbgrader")
     p.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
     p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("grade", help="grade every submission of an assignment in sandboxes, "
+                                     "in parallel, into nbgrader's gradebook")
+    p.add_argument("assignment")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="submissions graded at once (default: the number of cores)")
+    p.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    p.add_argument("--force", action="store_true", help="grade again what is already graded")
+    p.add_argument("--db", help="nbgrader gradebook URL (default: sqlite in the course)")
+    p.add_argument("--timeout", type=float, default=60.0,
+                   help="seconds one call of a student's function may take (default: 60)")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("feedback", help="HTML feedback per student (nbgrader generate_feedback)")
+    p.add_argument("assignment")
+    p.set_defaults(func=cmd_feedback)
+
+    p = sub.add_parser("export", help="grades as CSV (nbgrader export)")
+    p.add_argument("--to", default="grades.csv", help="the CSV file (default: grades.csv)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("tidy", help="strip outputs and execution counts from notebooks")
     p.add_argument("paths", nargs="*", help="notebooks (default: all in the course)")

@@ -1,0 +1,153 @@
+"""`nndl grade` end to end: a class with honest, broken and hostile submissions.
+
+A temporary course gets the week 2 numpy-basics known-bad cases plus submissions that
+attack the grader; the real command grades them into nbgrader's gradebook, `nndl
+feedback` and `nndl export` run on what it recorded, and a run killed half-way is resumed.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+from harness import build_submission, load_cases, make_course, notebook_name, submit
+
+pytestmark = pytest.mark.slow
+
+ASSIGNMENT = "week2_numpy_basics"
+CASES = load_cases(ASSIGNMENT)
+PERFECT = next(c for c in CASES if c.name == "perfect")
+
+
+def nndl(course, *args, check=True, **popen):
+    env = dict(os.environ, NNDL_COURSE_DIR=str(course))
+    cmd = [sys.executable, "-m", "nndl.cli", *args]
+    if popen:
+        return subprocess.Popen(cmd, cwd=course, env=env, **popen)
+    proc = subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True)
+    if check:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def hostile(course, name, l1_body):
+    """The perfect submission with L1 replaced by hostile code."""
+    nb = build_submission(course, PERFECT)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "L1":
+            cell.source = f"import numpy as np\ndef L1(yhat, y):\n    {l1_body}\n"
+    submit(course, ASSIGNMENT, name, nb)
+
+
+ATTACKS = {
+    # student id: (L1 body, text the test_L1 message must contain)
+    "loops_forever": ("while True:\n        pass", "did not finish within 3 s"),
+    "exits": ("import os; os._exit(1)", "exit status 1"),
+    "segfaults": ("import ctypes; ctypes.string_at(0)", "segmentation fault"),
+    "reads_solutions": ("return float(len(open('../../source/week2_numpy_basics/"
+                        "numpy_basics.ipynb').read()))", "L1 raised"),
+    "rebinds_numpy": ("np.allclose = np.isclose = lambda *a, **k: True\n    return 0.0",
+                      "L1(yhat, y) is 0.0"),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = make_course(tmp_path_factory.mktemp("course"), [ASSIGNMENT])
+    for case in CASES:
+        submit(course, ASSIGNMENT, case.name, build_submission(course, case))
+    for student, (body, _) in ATTACKS.items():
+        hostile(course, student, body)
+    name = notebook_name(course, ASSIGNMENT)
+    (course / "submitted" / "corrupt" / ASSIGNMENT).mkdir(parents=True)
+    (course / "submitted" / "corrupt" / ASSIGNMENT / name).write_text('{"cells": [')
+    (course / "submitted" / "renamed" / ASSIGNMENT).mkdir(parents=True)
+    (course / "submitted" / "renamed" / ASSIGNMENT / "Copy1.ipynb").write_text("{}")
+    result = nndl(course, "grade", ASSIGNMENT, "--workers", "2", "--timeout", "3")
+    nndl(course, "feedback", ASSIGNMENT)
+    nndl(course, "export", "--to", str(course / "grades.csv"))
+    return course, result.stdout + result.stderr
+
+
+def scores(course):
+    with open(course / "grades.csv") as f:
+        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
+
+
+def cell_message(course, student, grade_id):
+    nb = nbformat.read(course / "autograded" / student / ASSIGNMENT /
+                       notebook_name(course, ASSIGNMENT), as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            return " ".join(o.get("evalue", o.get("text", "")) for o in cell.outputs)
+    raise KeyError(grade_id)
+
+
+def test_every_case_gets_its_golden_score(graded):
+    """Does the export hold, for each known-bad case, the total minus its mistakes?"""
+    course, _ = graded
+    got = scores(course)
+    nb = nbformat.read(course / "source" / ASSIGNMENT / notebook_name(course, ASSIGNMENT),
+                       as_version=4)
+    points = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["points"] for c in nb.cells
+              if c.metadata.get("nbgrader", {}).get("grade")}
+    for case in CASES:
+        fails = points if case.fails == "all" else case.fails
+        assert got[case.name] == sum(p for g, p in points.items() if g not in fails), case.name
+
+
+@pytest.mark.parametrize("student", sorted(ATTACKS))
+def test_attack_costs_only_its_function_and_is_named(graded, student):
+    course, _ = graded
+    assert scores(course)[student] == 9.0
+    assert ATTACKS[student][1] in cell_message(course, student, "test_L1")
+
+
+def test_unreadable_submissions_are_recorded_with_their_reason(graded):
+    course, output = graded
+    assert scores(course)["corrupt"] == 0.0 and scores(course)["renamed"] == 0.0
+    assert "corrupt: numpy_basics.ipynb is not a readable notebook" in output
+    assert "renamed: missing notebook: expected numpy_basics.ipynb, found Copy1.ipynb" in output
+    assert "not a readable notebook" in cell_message(course, "corrupt", "test_L1")
+
+
+def test_feedback_has_verdicts_but_no_hidden_tests(graded):
+    course, _ = graded
+    page = (course / "feedback" / "softmax_wrong_axis" / ASSIGNMENT /
+            notebook_name(course, ASSIGNMENT).replace(".ipynb", ".html")).read_text()
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "a softmax over the columns (axis=0) instead of the rows" in text
+    assert "passed: 1 of 1 point(s)" in text
+    for secret in ("BEGIN HIDDEN TESTS", "_hidden_", "reference.load", str(course)):
+        assert secret not in text, secret
+
+
+def test_a_killed_run_resumes_without_regrading(tmp_path):
+    """Does killing `nndl grade` and starting it again grade only what is missing?"""
+    course = make_course(tmp_path / "course", [ASSIGNMENT])
+    students = [f"s{i:02d}" for i in range(12)]
+    for student in students:
+        submit(course, ASSIGNMENT, student, build_submission(course, PERFECT))
+    proc = nndl(course, "grade", ASSIGNMENT, "--workers", "1", stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 120
+    done = lambda: len(list((course / "autograded").glob(f"*/{ASSIGNMENT}/.nndl-graded.json")))  # noqa: E731
+    while done() < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = done()
+    assert 3 <= finished < len(students), "the run should have been killed half-way"
+    second = nndl(course, "grade", ASSIGNMENT, "--workers", "2")
+    assert f"{finished} submission(s) already graded" in second.stdout
+    assert f"graded {len(students) - finished} submission(s)" in second.stdout
+    nndl(course, "export", "--to", str(course / "grades.csv"))
+    assert scores(course) == dict.fromkeys(students, 10.0)
