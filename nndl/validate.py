@@ -89,6 +89,13 @@ def run_nbgrader(root: Path, *args: str) -> str:
 
 
 def generate_release(root: Path, assignment: str) -> None:
-    """Regenerate release/<assignment>/ from source/ with nbgrader generate_assignment."""
+    """Regenerate release/<assignment>/ from source/ with nbgrader generate_assignment.
+
+    The generated modules of source/<assignment>/ (see nndl.reference) are rewritten from
+    the assignments they name first, so that nbgrader copies them fresh into release/.
+    """
+    from .reference import regenerate_modules
+
     notebooks(root, assignment, "source")  # a clear error for an unknown assignment
+    regenerate_modules(root, assignment)
     run_nbgrader(root, "generate_assignment", assignment, "--force", "--log-level=WARN")

@@ -1,0 +1,3 @@
+"""The reference solution, as a student would leave it: every test passes."""
+ANSWERS = {}
+FAILS = {}
