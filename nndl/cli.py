@@ -104,6 +104,22 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .grader.report import write_report
+
+    path = write_report(_root(args), args.assignment)
+    print(f"class report: {path}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .grader.demo import run_demo
+
+    run_demo(Path(args.path) if args.path else None, workers=args.workers,
+             assignments=args.assignment)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nndl", description=__doc__)
     parser.add_argument("--dir", help="the course directory (default: found from here)")
@@ -137,6 +153,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="grades as CSV (nbgrader export)")
     p.add_argument("--to", default="grades.csv", help="the CSV file (default: grades.csv)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", help="class report of a graded assignment (HTML, PNG plots)")
+    p.add_argument("assignment")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("demo", help="the whole loop on a class of 30 in a fresh course: "
+                                    "release, grade, feedback, reports, grades")
+    p.add_argument("path", nargs="?", help="the demo course folder (default: a new temporary "
+                                           "folder)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--assignment", action="append",
+                   help="only this assignment (repeatable; default: every one with cases)")
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("tidy", help="strip outputs and execution counts from notebooks")
     p.add_argument("paths", nargs="*", help="notebooks (default: all in the course)")

@@ -2,79 +2,26 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
+from nndl import cases
+from nndl.cases import Case, build_submission, notebook_name, student_answer  # noqa: F401
 from nndl.validate import run_nbgrader
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES_DIR = Path(__file__).resolve().parent / "submissions"
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-@dataclass
-class Case:
-    assignment: str
-    name: str
-    doc: str
-    answers: dict | None  # None: the release notebook as handed out
-    fails: dict | str  # "all", or {test grade_id: substring of its message or None}
-
-    @property
-    def student(self) -> str:
-        return self.name
-
-
 def load_cases(assignment: str) -> list[Case]:
-    cases = []
-    for path in sorted((CASES_DIR / assignment).glob("*.py")):
-        spec = importlib.util.spec_from_file_location(f"case_{assignment}_{path.stem}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        cases.append(Case(assignment, path.stem, (module.__doc__ or "").strip(),
-                          module.ANSWERS, module.FAILS))
-    return cases
+    return cases.load_cases(assignment, ROOT)
 
 
 def case_assignments() -> list[str]:
-    return sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir() and any(p.glob("*.py")))
-
-
-def notebook_name(root: Path, assignment: str) -> str:
-    (path,) = sorted((root / "source" / assignment).glob("*.ipynb"))
-    return path.name
-
-
-def student_answer(solution_text: str) -> str:
-    """What a student who wrote the reference solution leaves in the answer cell."""
-    return "\n".join(line for line in solution_text.splitlines()
-                     if line.strip() not in MARKERS)
-
-
-def build_submission(root: Path, case: Case) -> nbformat.NotebookNode:
-    """The release notebook with its answer cells filled as the case says."""
-    name = notebook_name(root, case.assignment)
-    release = nbformat.read(root / "release" / case.assignment / name, as_version=4)
-    if case.answers is None:
-        return release
-    source = nbformat.read(root / "source" / case.assignment / name, as_version=4)
-    solutions = {c.metadata.nbgrader["grade_id"]: c.source for c in source.cells
-                 if c.metadata.get("nbgrader", {}).get("solution")}
-    unknown = set(case.answers) - set(solutions)
-    if unknown:
-        raise ValueError(f"case {case.name}: no answer cell {sorted(unknown)}")
-    for cell in release.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            gid = meta["grade_id"]
-            cell.source = case.answers.get(gid, student_answer(solutions[gid]))
-    return release
+    return cases.case_assignments(ROOT)
 
 
 def make_course(dest: Path, assignments: list[str]) -> Path:

@@ -151,3 +151,33 @@ def test_a_killed_run_resumes_without_regrading(tmp_path):
     assert f"graded {len(students) - finished} submission(s)" in second.stdout
     nndl(course, "export", "--to", str(course / "grades.csv"))
     assert scores(course) == dict.fromkeys(students, 10.0)
+
+
+def test_report_shows_distribution_pass_rates_and_named_mistakes(graded):
+    """Does the class report name the mistakes and the submissions that ended early?"""
+    course, _ = graded
+    result = nndl(course, "report", ASSIGNMENT)
+    report = course / "reports" / ASSIGNMENT / "report.html"
+    assert str(report) in result.stdout
+    text = html.unescape(re.sub(r"<[^>]+>", " ", report.read_text()))
+    for expected in ("a softmax over the columns (axis=0) instead of the rows",
+                     "changes its argument in place", "endless loop or too slow",
+                     "crashed its process", "unreadable or missing notebook", "corrupt"):
+        assert expected in text, expected
+    for image in ("scores.png", "pass_rates.png"):
+        assert (report.parent / image).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_demo_runs_the_whole_loop(tmp_path):
+    """Does `nndl demo` release, grade a class of 30, and write feedback, report and CSV?"""
+    proc = subprocess.run([sys.executable, "-m", "nndl.cli", "demo", str(tmp_path / "demo"),
+                           "--assignment", ASSIGNMENT, "--workers", "2"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    demo = tmp_path / "demo"
+    assert "graded 30 submissions of 30 students" in proc.stdout
+    assert len(list((demo / "feedback").glob(f"*/{ASSIGNMENT}/*.html"))) == 30
+    assert (demo / "reports" / ASSIGNMENT / "report.html").is_file()
+    with open(demo / "grades.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 30 and {r["score"] for r in rows} >= {"10.0", "0.0"}

@@ -219,7 +219,8 @@ def is_done(root: Path, assignment: str, student: str, name: str) -> bool:
 
 def grade_assignment(root: Path, assignment: str, *, workers: int = 2,
                      students: list[str] | None = None, force: bool = False,
-                     db_url: str | None = None, limits=None, log=print) -> list[Outcome]:
+                     db_url: str | None = None, limits=None, progress: bool = True,
+                     log=print) -> list[Outcome]:
     """Grade every (or the named) submission; returns the outcomes graded in this run."""
     from tqdm import tqdm
 
@@ -246,7 +247,8 @@ def grade_assignment(root: Path, assignment: str, *, workers: int = 2,
                              initializer=_init_worker,
                              initargs=(str(root), assignment, limits or Limits())) as pool:
         futures = {pool.submit(_grade_one, str(root), assignment, s): s for s in todo}
-        bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="submission")
+        bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="submission",
+                   disable=not progress)
         for future in as_completed(futures):
             student = futures[future]
             try:
@@ -259,9 +261,10 @@ def grade_assignment(root: Path, assignment: str, *, workers: int = 2,
                 record(root, assignment, outcome, db_url)
             outcomes.append(outcome)
             bar.update(1)
-            bar.write(f"{student:20s} {outcome.score:5g}/{outcome.max_score:g}  "
-                      f"{outcome.seconds:5.1f} s" + (f"  {outcome.reason}" if outcome.reason
-                                                     else ""))
+            if progress:
+                bar.write(f"{student:20s} {outcome.score:5g}/{outcome.max_score:g}  "
+                          f"{outcome.seconds:5.1f} s" + (f"  {outcome.reason}"
+                                                         if outcome.reason else ""))
         bar.close()
     return outcomes
 
