@@ -63,24 +63,31 @@ def show_image(image: np.ndarray, label=None, classes=None, *, title: str | None
     return ax
 
 
+def _panels(n: int, ncols: int, size: float, empty_text: str):
+    """A figure with n square panels in rows of ncols; with n = 0, one that says so."""
+    import matplotlib.pyplot as plt
+
+    if n == 0:
+        fig, ax = plt.subplots(figsize=(4, 1))
+        ax.text(0.5, 0.5, empty_text, ha="center", va="center")
+        ax.axis("off")
+        return fig, None
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    return plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4),
+                        squeeze=False)
+
+
 def image_grid(images: Sequence[np.ndarray] | np.ndarray, titles: Sequence[str] | None = None,
                *, ncols: int = 5, size: float = 2.2, suptitle: str | None = None):
     """Images side by side with a title under each (e.g. misclassified examples).
 
     Returns the Figure. An empty list gives a figure that says so.
     """
-    import matplotlib.pyplot as plt
-
     n = len(images)
+    fig, axes = _panels(n, ncols, size, "no images to show")
     if n == 0:
-        fig, ax = plt.subplots(figsize=(4, 1))
-        ax.text(0.5, 0.5, "no images to show", ha="center", va="center")
-        ax.axis("off")
         return fig
-    ncols = max(1, min(ncols, n))
-    nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4),
-                             squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
@@ -160,18 +167,10 @@ def decision_boundary_grid(models: Mapping[str, object], X: np.ndarray, Y: np.nd
     - X: (2, m); Y: (1, m)
     Returns the Figure. An empty mapping gives a figure that says so.
     """
-    import matplotlib.pyplot as plt
-
     n = len(models)
+    fig, axes = _panels(n, ncols, size, "no models to show")
     if n == 0:
-        fig, ax = plt.subplots(figsize=(4, 1))
-        ax.text(0.5, 0.5, "no models to show", ha="center", va="center")
-        ax.axis("off")
         return fig
-    ncols = max(1, min(ncols, n))
-    nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4),
-                             squeeze=False)
     for ax, (title, predict) in zip(list(axes.flat)[:n], models.items(), strict=True):
         plot_decision_boundary(predict, X, Y, ax=ax, resolution=resolution, title=title)
     for ax in list(axes.flat)[n:]:
