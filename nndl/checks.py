@@ -77,6 +77,8 @@ def _describe_type(value) -> str:
         return f"the float {float(value)!r}"
     if value is None:
         return "None (did you forget a return statement?)"
+    if type(value).__name__ == "Opaque" and hasattr(value, "type_name"):
+        return f"an object of type {value.type_name}"  # sent back by the grader's sandbox
     return f"a {type(value).__name__}"
 
 

@@ -56,6 +56,19 @@ ATTACKS = {
                         "numpy_basics.ipynb').read()))", "L1 raised"),
     "rebinds_numpy": ("np.allclose = np.isclose = lambda *a, **k: True\n    return 0.0",
                       "L1(yhat, y) is 0.0"),
+    "rebinds_builtins": ("import builtins; builtins.isinstance = lambda *a: True\n"
+                         "    builtins.float = lambda *a: 0.0\n    return 0.0", "L1"),
+    "forges_eq": ("class Yes(float):\n        def __eq__(self, o): return True\n"
+                  "    return Yes(0.0)", "L1(yhat, y) is an object of type L1.<locals>.Yes"),
+    "memory_bomb": ("x = [bytearray(10**8) for _ in range(100)]",
+                    ("MemoryError", "did not finish within 3 s")),
+    "fork_bomb": ("import os\n    while True:\n        os.fork()", "L1 raised"),
+    "floods_output": ("print('x' * 10**8)\n    return 0.0", "L1(yhat, y) is 0.0"),
+    "prints_success": ("print('All tests passed: 10/10')\n    return 0.0",
+                       "L1(yhat, y) is 0.0"),
+    "writes_files": ("open('/tmp/verdict.json', 'w').write('{\"score\": 10}')\n"
+                     "    return 0.0", "L1(yhat, y) is 0.0"),
+    "syntax_error": ("return (", "its answer cell raised SyntaxError"),
 }
 
 
@@ -71,6 +84,23 @@ def graded(tmp_path_factory):
     (course / "submitted" / "corrupt" / ASSIGNMENT / name).write_text('{"cells": [')
     (course / "submitted" / "renamed" / ASSIGNMENT).mkdir(parents=True)
     (course / "submitted" / "renamed" / ASSIGNMENT / "Copy1.ipynb").write_text("{}")
+    (course / "submitted" / "huge" / ASSIGNMENT).mkdir(parents=True)
+    (course / "submitted" / "huge" / ASSIGNMENT / name).write_text(" " * (21 * 2**20))
+    # a perfect submission that also deletes one test cell, guts another and claims 100
+    # points for an answer cell: the grader uses the course's own test cells
+    nb = build_submission(course, PERFECT)
+    kept = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade_id") == "test_L2":
+            continue
+        if meta.get("grade_id") == "test_softmax":
+            cell.source = "pass"
+        if meta.get("grade_id") == "L1":
+            meta.update(grade=True, points=100)
+        kept.append(cell)
+    nb.cells = kept
+    submit(course, ASSIGNMENT, "edits_tests", nb)
     result = nndl(course, "grade", ASSIGNMENT, "--workers", "2", "--timeout", "3")
     nndl(course, "feedback", ASSIGNMENT)
     nndl(course, "export", "--to", str(course / "grades.csv"))
@@ -108,12 +138,22 @@ def test_every_case_gets_its_golden_score(graded):
 def test_attack_costs_only_its_function_and_is_named(graded, student):
     course, _ = graded
     assert scores(course)[student] == 9.0
-    assert ATTACKS[student][1] in cell_message(course, student, "test_L1")
+    expected = ATTACKS[student][1]
+    message = cell_message(course, student, "test_L1")
+    assert any(text in message for text in
+               (expected if isinstance(expected, tuple) else (expected,))), message
+
+
+def test_edited_test_cells_change_nothing(graded):
+    """Do deleted, gutted or re-labelled cells leave a perfect submission at 10 of 10?"""
+    course, _ = graded
+    assert scores(course)["edits_tests"] == 10.0
 
 
 def test_unreadable_submissions_are_recorded_with_their_reason(graded):
     course, output = graded
     assert scores(course)["corrupt"] == 0.0 and scores(course)["renamed"] == 0.0
+    assert scores(course)["huge"] == 0.0 and "over the 20 MB limit" in output
     assert "corrupt: numpy_basics.ipynb is not a readable notebook" in output
     assert "renamed: missing notebook: expected numpy_basics.ipynb, found Copy1.ipynb" in output
     assert "not a readable notebook" in cell_message(course, "corrupt", "test_L1")

@@ -186,6 +186,12 @@ class Proxy:
                                        "NotImplementedError): replace the stub with your code",
                                        [])
             frames = [str(f)[:2000] for f in reply.get("frames", [])][:8]
+            if error.startswith(f"NameError: {name} is not defined"):
+                cause = self._runner.answer_errors.get(name) or next(
+                    iter(self._runner.answer_errors.values()), None)
+                if cause:
+                    raise StudentCodeError(f"{name} is not defined: its answer cell raised "
+                                           f"{cause}", [])
             raise StudentCodeError(f"{name} raised {error}{self._globals_note()}", frames)
         for original, changed in zip(args, reply.get("args", []), strict=False):
             _apply_changes(original, decode(changed))
