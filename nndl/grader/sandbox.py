@@ -97,6 +97,7 @@ def _bwrap_command(workdir: Path, limits: Limits) -> list[str]:
                 made.add(parent)
         cmd += ["--ro-bind", str(root), str(root)]
     cmd += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
+            "--perms", "0755", "--dir", "/home",
             "--ro-bind", str(workdir), "/home/student", "--chdir", "/home/student",
             "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp"]
     return cmd
