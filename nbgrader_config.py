@@ -14,6 +14,8 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Whole notebooks train small models; a test cell never does, but the training cells of
 # week 2 and 4 need more than nbgrader's default 30 s on a slow laptop.
 c.Execute.timeout = 300
+# A kernel on a busy machine (several graders at once) can take long to start.
+c.Execute.startup_timeout = 180
 
 # Feedback shows the student's results, never the hidden tests.
 c.GenerateFeedback.preprocessors = [
