@@ -66,7 +66,8 @@ def cmd_grade(args) -> int:
     start = time.monotonic()
     outcomes = grade_assignment(root, args.assignment, workers=args.workers,
                                 students=args.student or None, force=args.force,
-                                db_url=args.db, limits=Limits(call_seconds=args.timeout))
+                                db_url=args.db, limits=Limits(call_seconds=args.timeout),
+                                zygote=not args.cold)
     if not outcomes:
         print("nothing to grade")
         return 0
@@ -144,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="nbgrader gradebook URL (default: sqlite in the course)")
     p.add_argument("--timeout", type=float, default=60.0,
                    help="seconds one call of a student's function may take (default: 60)")
+    p.add_argument("--cold", action="store_true",
+                   help="start a new sandboxed Python for every submission instead of forking "
+                        "it from a warm one (slower; for comparison or troubleshooting)")
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("feedback", help="HTML feedback per student (nbgrader generate_feedback)")

@@ -69,6 +69,27 @@ ATTACKS = {
     "writes_files": ("open('/tmp/verdict.json', 'w').write('{\"score\": 10}')\n"
                      "    return 0.0", "L1(yhat, y) is 0.0"),
     "syntax_error": ("return (", "its answer cell raised SyntaxError"),
+    # Against the zygote (the warm process that forks each submission's worker): its
+    # parent. In a cold sandbox the parent is bubblewrap (root), and the kill fails.
+    "kills_zygote": ("import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+                     "    return 0.0", ("killed or stopped the grader's process",
+                                       "ended the Python process", "L1 raised PermissionError")),
+    "stops_zygote": ("import os, signal\n    os.kill(os.getppid(), signal.SIGSTOP)\n"
+                     "    return 0.0", ("L1(yhat, y) is 0.0", "L1 raised PermissionError")),
+    # A process left behind that kills every newer process (the next submissions' workers)
+    # for 30 s: every other case's golden score shows it never reached them.
+    "haunts_next": ("import os, signal, time\n    if os.fork() == 0:\n"
+                    "        me, end = os.getpid(), time.time() + 30\n"
+                    "        while time.time() < end:\n"
+                    "            for p in os.listdir('/proc'):\n"
+                    "                if p.isdigit() and int(p) > me:\n"
+                    "                    try:\n"
+                    "                        os.kill(int(p), signal.SIGKILL)\n"
+                    "                    except OSError:\n"
+                    "                        pass\n"
+                    "            time.sleep(0.01)\n"
+                    "        os._exit(0)\n"
+                    "    return 0.0", "L1(yhat, y) is 0.0"),
 }
 
 

@@ -54,6 +54,14 @@ class Program:
     def reference_cells(self) -> list[Cell]:
         return [c for c in self.cells if c.kind != "test"]
 
+    def given_modules(self) -> list[str]:
+        """Modules the instructor's cells of the sandbox import (a zygote preloads them)."""
+        modules = set()
+        for cell in self.cells:
+            if cell.kind in ("imports", "setup"):
+                modules |= imported_modules(cell.source)
+        return sorted(modules)
+
 
 def strip_magics(source: str) -> str:
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
@@ -74,6 +82,26 @@ def global_reads(source: str) -> set[str]:
                      if s.is_referenced() and (s.is_global() or s.is_free()))
         stack.extend(table.get_children())
     return names
+
+
+def imported_modules(source: str) -> set[str]:
+    """Absolute module names a cell's import statements name (and their parents)."""
+    try:
+        tree = ast.parse(strip_magics(source))
+    except SyntaxError:
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+            # "from package import module" imports a submodule; a name that is not one
+            # fails to import in the zygote, harmlessly
+            found.update(f"{node.module}.{alias.name}" for alias in node.names
+                         if alias.name != "*")
+    return {part for name in found
+            for part in (".".join(name.split(".")[:i + 1]) for i in range(name.count(".") + 1))}
 
 
 def definitions(source: str) -> tuple[set[str], set[str]]:

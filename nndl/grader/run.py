@@ -75,7 +75,7 @@ def _digest(path: Path) -> str:
 _STATE: dict = {}
 
 
-def _init_worker(root: str, assignment: str, limits):
+def _init_worker(root: str, assignment: str, limits, use_zygote: bool = True):
     from .verdict import reference_namespace
 
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -83,8 +83,28 @@ def _init_worker(root: str, assignment: str, limits):
     (source,) = notebooks(root_path, assignment, "source")
     program = load_program(source, assignment)
     workdir = root_path / "release" / assignment
-    _STATE.update(program=program, workdir=workdir, limits=limits,
+    _STATE.update(program=program, workdir=workdir, limits=limits, use_zygote=use_zygote,
                   reference=reference_namespace(program, root_path, workdir))
+
+
+def _zygote():
+    """This worker's zygote, (re)started when it is gone; None means cold workers."""
+    from .sandbox import Zygote, ZygoteError, bubblewrap
+
+    zygote = _STATE.get("zygote")
+    if zygote is not None and zygote.usable:
+        return zygote
+    if zygote is not None:
+        zygote.close()
+    _STATE["zygote"] = None
+    if not _STATE.get("use_zygote") or not bubblewrap():
+        return None
+    try:
+        _STATE["zygote"] = Zygote(_STATE["workdir"], _STATE["limits"],
+                                  _STATE["program"].given_modules())
+    except ZygoteError:
+        _STATE["zygote"] = None
+    return _STATE["zygote"]
 
 
 def _grade_one(root: str, assignment: str, student: str) -> dict:
@@ -100,7 +120,7 @@ def _grade_one(root: str, assignment: str, student: str) -> dict:
                   "message": reason} for c in program.tests]
         return asdict(Outcome(student, 0.0, max_score, time.monotonic() - start, reason, cells))
     result = SubmissionRunner(program, _STATE["reference"], student_answers(nb),
-                              _STATE["workdir"], _STATE["limits"]).run()
+                              _STATE["workdir"], _STATE["limits"], _zygote()).run()
     cells = [{"grade_id": c.grade_id, "points": c.points, "max_points": c.max_points,
               "message": c.message} for c in result.cells]
     return asdict(Outcome(student, result.score, max_score, time.monotonic() - start,
@@ -220,8 +240,12 @@ def is_done(root: Path, assignment: str, student: str, name: str) -> bool:
 def grade_assignment(root: Path, assignment: str, *, workers: int = 2,
                      students: list[str] | None = None, force: bool = False,
                      db_url: str | None = None, limits=None, progress: bool = True,
-                     log=print) -> list[Outcome]:
-    """Grade every (or the named) submission; returns the outcomes graded in this run."""
+                     zygote: bool = True, log=print) -> list[Outcome]:
+    """Grade every (or the named) submission; returns the outcomes graded in this run.
+
+    zygote=False starts every submission's worker cold (a new Python process), as a
+    check on the zygote or when it misbehaves on some machine.
+    """
     from tqdm import tqdm
 
     from .sandbox import Limits, isolation_warning
@@ -245,7 +269,7 @@ def grade_assignment(root: Path, assignment: str, *, workers: int = 2,
     context = get_context("forkserver")
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context,
                              initializer=_init_worker,
-                             initargs=(str(root), assignment, limits or Limits())) as pool:
+                             initargs=(str(root), assignment, limits or Limits(), zygote)) as pool:
         futures = {pool.submit(_grade_one, str(root), assignment, s): s for s in todo}
         bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="submission",
                    disable=not progress)

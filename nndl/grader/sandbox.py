@@ -9,11 +9,13 @@ with the resource limits and, when the grader is root, as ``nobody``, and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -110,42 +112,193 @@ def _drop_user() -> list[str]:
             "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]
 
 
-class Sandbox:
-    """One worker process for one submission, and the requests the trusted side sends it."""
+def _worker_env() -> dict[str, str]:
+    env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "HOME": "/tmp",
+           "MPLCONFIGDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NNDL_DATA_DIR", "NNDL_DATASET"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
 
-    def __init__(self, workdir: Path, limits: Limits = Limits()):
-        self.limits = limits
-        to_worker_r, self._to_worker = os.pipe()
-        self._from_worker, from_worker_w = os.pipe()
-        worker = [sys.executable, "-I", "-m", "nndl.grader.worker", str(to_worker_r),
-                  str(from_worker_w)]
-        if bubblewrap():
-            cmd = _bwrap_command(Path(workdir), limits) + _drop_user() + worker
-        else:
-            cmd = _drop_user() + worker
-        env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-               "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "HOME": "/tmp",
-               "MPLCONFIGDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}
-        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NNDL_DATA_DIR", "NNDL_DATASET"):
-            if key in os.environ:
-                env[key] = os.environ[key]
-        self.started = time.monotonic()
-        self.process = subprocess.Popen(
-            cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, pass_fds=(to_worker_r, from_worker_w),
-            start_new_session=True, preexec_fn=self._limit)
-        os.close(to_worker_r)
-        os.close(from_worker_w)
-        self.reason: str | None = None  # why the worker is gone, once it is
 
-    def _limit(self):
-        lim = self.limits
-        resource.setrlimit(resource.RLIMIT_AS, (lim.memory_bytes, lim.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_CPU, (lim.cpu_seconds, lim.cpu_seconds + 5))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (lim.file_bytes, lim.file_bytes))
+def _start(workdir: Path, limits: Limits, args: list[str], fds: tuple[int, ...]):
+    """python -m nndl.grader.worker ARGS in the sandbox, with the limits, keeping fds open."""
+    worker = [sys.executable, "-I", "-m", "nndl.grader.worker", *args]
+    if bubblewrap():
+        cmd = _bwrap_command(Path(workdir), limits) + _drop_user() + worker
+    else:
+        cmd = _drop_user() + worker
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         if os.geteuid() == 0:  # root is exempt; the limit bites once setpriv drops to nobody
-            resource.setrlimit(resource.RLIMIT_NPROC, (lim.processes, lim.processes))
+            resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+
+    return subprocess.Popen(
+        cmd, cwd=workdir, env=_worker_env(), stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=fds,
+        start_new_session=True, preexec_fn=limit)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait()
+
+
+class ZygoteError(Exception):
+    """The zygote failed to start, to fork or to answer; it has been killed."""
+
+
+class Zygote:
+    """One long-lived sandbox that forks a fresh worker for each submission.
+
+    Starting Python and importing numpy, matplotlib and the helper package takes most of a
+    second; a submission's own work often less. The zygote (``worker.zygote``) pays that
+    once: it imports the modules the assignment's given cells import, then forks one
+    child per submission, which inherits them. The child runs exactly what a cold worker
+    runs, with the same limits, in the same sandbox. Between children the zygote kills
+    every other process of the sandbox and empties its /tmp. Used only with bubblewrap
+    (the zygote's kill(-1) must stay inside a PID namespace); any failure kills it, and
+    the grader starts another or falls back to a cold worker.
+    """
+
+    MAX_CHILDREN = 200  # then a fresh zygote (its own CPU-time limit keeps counting)
+    TIMEOUT = 10.0  # seconds for the zygote to fork or to clean up after a child
+
+    def __init__(self, workdir: Path, limits: Limits = Limits(), modules=(),
+                 start_timeout: float = 180.0):
+        if not bubblewrap():
+            raise ZygoteError("a zygote needs bubblewrap")
+        self.workdir, self.limits = Path(workdir), limits
+        self._socket, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self.process = _start(self.workdir, limits, ["--zygote", str(theirs.fileno())],
+                                  (theirs.fileno(),))
+        finally:
+            theirs.close()
+        self.children = 0
+        self.failed_imports: list[str] = []
+        reply = self._ask({"op": "preload", "modules": sorted(set(modules))}, start_timeout)
+        self.failed_imports = [str(m) for m in reply.get("failed", [])]
+
+    @property
+    def usable(self) -> bool:
+        return self.process.poll() is None and self.children < self.MAX_CHILDREN
+
+    def _ask(self, message: dict, timeout: float, fds: tuple[int, ...] = ()) -> dict:
+        try:
+            if self.process.poll() is not None:
+                raise ZygoteError(f"the zygote has ended (status {self.process.returncode})")
+            write_message(self._socket.fileno(), message)
+            if fds:
+                socket.send_fds(self._socket, [b"F"], list(fds))
+            ready, _, _ = select.select([self._socket], [], [], timeout)
+            if not ready:
+                raise ZygoteError(f"the zygote did not answer {message['op']!r} within "
+                                  f"{timeout:g} s")
+            reply = read_message(self._socket.fileno())
+            if not isinstance(reply, dict) or not reply.get("ok"):
+                raise ZygoteError(f"the zygote failed {message['op']!r}: {reply}")
+            return reply
+        except (OSError, EncodingError, ZygoteError) as exc:
+            _kill_group(self.process)  # a zygote that failed once is never asked again
+            raise ZygoteError(str(exc)) from None
+
+    def fork(self) -> tuple[int, int]:
+        """A new child worker; returns the grader's ends of its pipes (to it, from it)."""
+        to_child_r, to_child = os.pipe()
+        from_child, from_child_w = os.pipe()
+        try:
+            self._ask({"op": "fork"}, self.TIMEOUT, (to_child_r, from_child_w))
+        except ZygoteError:
+            os.close(to_child)
+            os.close(from_child)
+            raise
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        self.children += 1
+        return to_child, from_child
+
+    def ping(self) -> bool:
+        """Is the zygote still answering? (A child may have killed or stopped it.)"""
+        try:
+            self._ask({"op": "ping"}, self.TIMEOUT)
+        except ZygoteError:
+            return False
+        return True
+
+    def end_child(self, wait: float) -> int | None:
+        """Wait up to `wait` s for the child, kill what is left; its status or None."""
+        reply = self._ask({"op": "end", "wait": wait}, wait + self.TIMEOUT)
+        status = reply.get("status")
+        return status if isinstance(status, int) else None
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(OSError, ValueError):
+                write_message(self._socket.fileno(), {"op": "exit"})
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=2)
+        _kill_group(self.process)
+        self._socket.close()
+
+
+class Sandbox:
+    """One worker process for one submission, and the requests the trusted side sends it.
+
+    The worker is a fresh child of `zygote` when one is given and usable, else a process
+    started cold in its own sandbox.
+    """
+
+    def __init__(self, workdir: Path, limits: Limits = Limits(), zygote: Zygote | None = None):
+        self.limits = limits
+        self.zygote = None
+        self.process = None
+        self.started = time.monotonic()
+        if zygote is not None and zygote.usable:
+            try:
+                self._to_worker, self._from_worker = zygote.fork()
+                self.zygote = zygote
+            except ZygoteError:
+                pass
+        if self.zygote is None:
+            to_worker_r, self._to_worker = os.pipe()
+            self._from_worker, from_worker_w = os.pipe()
+            self.process = _start(Path(workdir), limits, [str(to_worker_r), str(from_worker_w)],
+                                  (to_worker_r, from_worker_w))
+            os.close(to_worker_r)
+            os.close(from_worker_w)
+        self._ended = False  # the worker's process is gone and reaped
+        self.reason: str | None = None  # why the worker is gone, once it is
+
+    def _finish(self, wait: float) -> int | None:
+        """Let the worker end within `wait` s or kill it; its exit status, None if killed."""
+        if self._ended:
+            return None
+        self._ended = True
+        if self.zygote is not None:
+            try:
+                return self.zygote.end_child(wait)
+            except ZygoteError:
+                return None  # the zygote, and the child with it, has been killed
+        try:
+            code = self.process.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            _kill_group(self.process)
+            return None
+        _kill_group(self.process)  # what the worker left behind in its process group
+        if code > 128 and bubblewrap():
+            code = 128 - code  # bubblewrap reports a child killed by signal N as 128 + N
+        return code
 
     @property
     def alive(self) -> bool:
@@ -169,18 +322,20 @@ class Sandbox:
             self._end(f"the grader could not read your process's answer ({exc})")
         if reply is None or not isinstance(reply, dict):
             self._end("your code ended the Python process")
+        if self.zygote is not None and not self.zygote.ping():
+            # The child killed or stopped its zygote: the zygote and its sandbox are gone
+            # (ping killed what was left), the child with them. This answer still counts;
+            # the next request starts a new worker.
+            self._ended = True
+            self.reason = ("your code killed or stopped the grader's process that started it "
+                           "(its zygote)")
         return reply
 
     def _end(self, default: str):
         """Kill the worker, record why it is gone, raise SandboxError."""
-        try:  # a worker that closed its pipe is usually exiting: let it, to learn why
-            code = self.process.wait(timeout=1)
-        except subprocess.TimeoutExpired:
-            code = None
-        if code is not None and code > 128 and bubblewrap():
-            code = 128 - code  # bubblewrap reports a child killed by signal N as 128 + N
+        # a worker that closed its pipe is usually exiting: let it, to learn why
+        code = self._finish(wait=1)
         if code is None:
-            self.kill()
             reason = default
         elif code < 0:
             sig = signal.Signals(-code).name
@@ -195,21 +350,13 @@ class Sandbox:
         raise SandboxError(reason)
 
     def kill(self):
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.process.wait()
+        self._finish(wait=0)
 
     def close(self):
-        if self.process.poll() is None:
-            try:
+        if not self._ended:
+            with contextlib.suppress(OSError):
                 write_message(self._to_worker, {"op": "exit"})
-                self.process.wait(timeout=2)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-        self.kill()
+            self._finish(wait=2)
         for fd in (self._to_worker, self._from_worker):
             try:
                 os.close(fd)

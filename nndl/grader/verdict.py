@@ -26,7 +26,7 @@ from nndl.checks import CheckFailed, StudentCodeError
 
 from .encoding import Opaque, decode, encode
 from .program import Program, global_reads, strip_magics
-from .sandbox import Limits, Sandbox, SandboxError
+from .sandbox import Limits, Sandbox, SandboxError, Zygote
 
 MAX_RESTARTS = 3
 
@@ -221,9 +221,9 @@ class SubmissionRunner:
     """Runs one submission's test cells against its sandboxed answers."""
 
     def __init__(self, program: Program, reference: Reference, answers: dict[str, str],
-                 workdir: Path, limits: Limits | None = None):
+                 workdir: Path, limits: Limits | None = None, zygote: Zygote | None = None):
         self.program, self.reference, self.answers = program, reference, answers
-        self.workdir, self.limits = workdir, limits or Limits()
+        self.workdir, self.limits, self.zygote = workdir, limits or Limits(), zygote
         self._sandbox: Sandbox | None = None
         # Test cells share one namespace, as in the notebook (a helper one test cell
         # defines may serve the next): the reference run's, restored.
@@ -241,7 +241,7 @@ class SubmissionRunner:
             if self.restarts >= MAX_RESTARTS:
                 raise SandboxError(f"{self.reason} (and again after {MAX_RESTARTS} restarts)")
             self.restarts += 1
-        self._sandbox = Sandbox(self.workdir, self.limits)
+        self._sandbox = Sandbox(self.workdir, self.limits, self.zygote)
         cells = [{"id": c.grade_id or f"cell{c.index}", "source": strip_magics(c.source)}
                  for c in self.program.sandbox_cells(self.answers)]
         try:

@@ -10,6 +10,10 @@ messages from file descriptor RFD and answers on WFD:
   the call (so the trusted side sees in-place changes), or with the exception;
 - ``{"op": "get", "name"}``: the encoded value of a variable.
 
+Started as ``python -m nndl.grader.worker --zygote FD`` it is instead a zygote (see
+``zygote``): it imports the assignment's modules once and forks such a worker per
+submission, which saves each submission the interpreter's and the libraries' start.
+
 Nothing here decides a grade. Whatever the student's code does to this process (rebinding
 numpy, printing, exiting, corrupting these messages), the trusted side only ever receives
 encoded values and compares them itself.
@@ -196,8 +200,149 @@ def serve(rfd: int, wfd: int) -> None:
             write_message(wfd, {"ok": False, "error": f"unknown request {op!r}"})
 
 
-def main() -> None:
-    rfd, wfd = int(sys.argv[1]), int(sys.argv[2])
+# ------------------------------------------------------------------------------ zygote
+def _undumpable() -> None:
+    """Forbid ptrace and /proc/<pid>/mem on this process to its (same-user) children."""
+    import ctypes
+
+    PR_SET_DUMPABLE = 4
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
+
+
+def _others() -> list[int]:
+    """Live processes of this PID namespace other than init (bubblewrap) and this one."""
+    me, found = os.getpid(), []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in (1, me):
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                state = stat.read().rsplit(b")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state not in (b"Z", b"X"):
+            found.append(int(entry))
+    return found
+
+
+def _reap() -> None:
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def _clear_sandbox() -> None:
+    """Kill every process but this one and empty /tmp: the next child starts clean."""
+    import shutil
+    import signal
+    import time
+
+    for _ in range(200):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(-1, signal.SIGKILL)  # every process this user may signal, but us
+        _reap()
+        if not _others():
+            break
+        time.sleep(0.005)
+    for entry in os.listdir("/tmp"):
+        path = os.path.join("/tmp", entry)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def _wait_child(pid: int, seconds: float):
+    """The child's exit status (code, or -signal), or None when it had to be killed."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return None
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.005)
+
+
+def zygote(control: int) -> None:
+    """Import the assignment's modules once, then fork one worker per submission.
+
+    Never runs a student's code itself: only its children do, each with fresh pipes to the
+    grader (sent over the control socket), one at a time. Between children it kills every
+    other process of the sandbox and empties /tmp, so that nothing one submission leaves
+    behind reaches the next. It is not dumpable, so a child (same user) cannot ptrace it
+    or write its memory; a child that kills or stops it only makes the grader start
+    another.
+    """
+    import socket
+
+    if os.getppid() != 1:  # kill(-1) below must only ever reach this sandbox's processes
+        raise SystemExit("the zygote runs only as the first process of a PID namespace")
+    _undumpable()
+    sock = socket.socket(fileno=control)
+    child = None
+    while True:
+        message = read_message(control)
+        if message is None or message.get("op") == "exit":
+            return
+        op = message.get("op")
+        if op == "preload":
+            failed = []
+            for name in message.get("modules", []):
+                try:
+                    __import__(str(name))
+                except BaseException:  # noqa: BLE001 - the child will meet the error itself
+                    failed.append(str(name))
+            if "matplotlib.pyplot" in sys.modules:  # the font list, built now, not per child
+                with contextlib.suppress(Exception):
+                    sys.modules["matplotlib.pyplot"].figure().clf()
+                    sys.modules["matplotlib.pyplot"].close("all")
+            _clear_sandbox()
+            write_message(control, {"ok": True, "failed": failed})
+        elif op == "fork":
+            _, fds, _, _ = socket.recv_fds(sock, 1, 2)
+            if len(fds) != 2:
+                for fd in fds:
+                    os.close(fd)
+                write_message(control, {"ok": False, "error": "expected two descriptors"})
+                continue
+            try:
+                pid = os.fork()
+            except OSError as exc:
+                for fd in fds:
+                    os.close(fd)
+                write_message(control, {"ok": False, "error": _describe(exc)})
+                continue
+            if pid == 0:  # the child: a worker for one submission
+                try:
+                    sock.close()
+                    serve(fds[0], fds[1])
+                finally:
+                    os._exit(0)
+            for fd in fds:
+                os.close(fd)
+            child = pid
+            write_message(control, {"ok": True})
+        elif op == "ping":
+            write_message(control, {"ok": True})
+        elif op == "end":
+            status = _wait_child(child, float(message.get("wait", 0))) if child else None
+            child = None
+            _clear_sandbox()
+            write_message(control, {"ok": True, "status": status})
+        else:
+            write_message(control, {"ok": False, "error": f"unknown request {op!r}"})
+
+
+def _setup() -> None:
     # The student's prints go nowhere: they cannot flood the grader or forge its messages
     # on stdout, and nothing they print reaches the feedback.
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -206,7 +351,14 @@ def main() -> None:
     os.environ["MPLBACKEND"] = "Agg"
     sys.setrecursionlimit(10_000)
     sys.path.insert(0, os.getcwd())  # the assignment's own modules, as in a kernel
-    serve(rfd, wfd)
+
+
+def main() -> None:
+    _setup()
+    if sys.argv[1] == "--zygote":
+        zygote(int(sys.argv[2]))
+    else:
+        serve(int(sys.argv[1]), int(sys.argv[2]))
 
 
 if __name__ == "__main__":

@@ -182,6 +182,8 @@ def L_model_backward(AL, Y, caches):
     grads = {}
     L = len(caches)
     Y = Y.reshape(AL.shape)
+    from nndl.lazy import LazyDict
+    grads = LazyDict()
     dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
     current_cache = caches[L - 1]
     dA_prev_temp, dW_temp, db_temp = linear_activation_backward(dAL, current_cache, 'sigmoid')
@@ -190,6 +192,14 @@ def L_model_backward(AL, Y, caches):
     grads['db' + str(L)] = db_temp
     for l in reversed(range(L - 1)):
         current_cache = caches[l]
+        if l == 0:
+            (A_prev, W, _), Z = current_cache
+            dZ = relu_backward(grads['dA1'], Z)
+            m = A_prev.shape[1]
+            grads.defer('dA0', lambda: np.dot(W.T, dZ))
+            grads['dW1'] = 1 / m * np.dot(dZ, A_prev.T)
+            grads['db1'] = 1 / m * np.sum(dZ, axis=1, keepdims=True)
+            continue
         dA_prev_temp, dW_temp, db_temp = linear_activation_backward(grads['dA' + str(l + 1)], current_cache, 'relu')
         grads['dA' + str(l)] = dA_prev_temp
         grads['dW' + str(l + 1)] = dW_temp

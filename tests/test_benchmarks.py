@@ -1,0 +1,37 @@
+"""The benchmark scripts run and print their ratios (on small sizes; no speed is asserted)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args):
+    proc = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def test_train_speed_prints_ratio_and_blas():
+    out = run("benchmarks/train_speed.py", "--iterations", "6", "--rounds", "2")
+    ratio = re.search(r"ratio training / products: ([0-9.]+)", out)
+    assert ratio and float(ratio.group(1)) > 0, out
+    assert re.search(r"cost 0\.\d+ -> 0\.\d+", out), out
+    assert "ratio of each round:" in out
+    assert re.search(r"BLAS \(threadpoolctl\):\n  \S+ \S+, kernel", out), out
+
+
+@pytest.mark.slow
+def test_grade_speed_grades_one_class_both_ways():
+    out = run("benchmarks/grade_speed.py", "--count", "3", "--cold", "week1_quiz")
+    line = re.search(r"week1_quiz\s+3 submissions: nbgrader autograde\s+[0-9.]+ s .*nndl grade"
+                     r"\s+[0-9.]+ s .*: ([0-9.]+)x; --cold\s+[0-9.]+ s", out)
+    assert line, out
+    assert re.search(r"all assignments: .* ([0-9.]+)x faster \(--cold", out), out
