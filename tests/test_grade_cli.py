@@ -62,7 +62,10 @@ ATTACKS = {
                   "    return Yes(0.0)", "L1(yhat, y) is an object of type L1.<locals>.Yes"),
     "memory_bomb": ("x = [bytearray(10**8) for _ in range(100)]",
                     ("MemoryError", "did not finish within 3 s")),
-    "fork_bomb": ("import os\n    while True:\n        os.fork()", "L1 raised"),
+    # EAGAIN once the process limit is reached; or, when its forks keep ending and making
+    # room, the call's time limit
+    "fork_bomb": ("import os\n    while True:\n        os.fork()",
+                  ("L1 raised", "did not finish within 3 s")),
     "floods_output": ("print('x' * 10**8)\n    return 0.0", "L1(yhat, y) is 0.0"),
     "prints_success": ("print('All tests passed: 10/10')\n    return 0.0",
                        "L1(yhat, y) is 0.0"),
@@ -72,8 +75,8 @@ ATTACKS = {
     # Against the zygote (the warm process that forks each submission's worker): its
     # parent. In a cold sandbox the parent is bubblewrap (root), and the kill fails.
     "kills_zygote": ("import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)\n"
-                     "    return 0.0", ("killed or stopped the grader's process",
-                                       "ended the Python process", "L1 raised PermissionError")),
+                     "    return 0.0", ("L1(yhat, y) is 0.0", "ended the Python process",
+                                       "L1 raised PermissionError")),
     "stops_zygote": ("import os, signal\n    os.kill(os.getppid(), signal.SIGSTOP)\n"
                      "    return 0.0", ("L1(yhat, y) is 0.0", "L1 raised PermissionError")),
     # A process left behind that kills every newer process (the next submissions' workers)

@@ -9,6 +9,7 @@ must earn nothing and end with a named reason.
 from __future__ import annotations
 
 import functools
+import os
 import textwrap
 
 import numpy as np
@@ -17,7 +18,7 @@ from harness import ROOT, build_submission, case_assignments, load_cases
 
 from nndl.grader.encoding import Opaque, decode, encode
 from nndl.grader.program import global_reads, load_program, student_answers
-from nndl.grader.sandbox import Limits, Sandbox, SandboxError, bubblewrap
+from nndl.grader.sandbox import Limits, Sandbox, SandboxError, bubblewrap, sandbox_uid
 from nndl.grader.verdict import SubmissionRunner, reference_namespace
 
 ASSIGNMENTS = case_assignments()
@@ -167,13 +168,14 @@ def test_runaway_code_ends_with_a_named_reason_and_keeps_other_points(name, body
     ("'source' in __import__('os').listdir(COURSE)", "False"),
     ("__import__('socket').create_connection(('127.0.0.1', 22), timeout=2)", "Error"),
     ("open(COURSE + '/nndl/x.py', 'w')", "Error"),
-    ("__import__('os').getuid()", "65534"),
+    ("__import__('os').getuid() == SANDBOX_UID != 0", "True"),
 ])
 def test_sandbox_sees_no_course_files_and_no_network(probe, expect, tmp_path):
     """Can student code read solutions, the config or the network, or write the package?"""
     sandbox = Sandbox(tmp_path)
+    uid = sandbox_uid() if os.geteuid() == 0 else os.geteuid()
     try:
-        program = (f"COURSE = {str(ROOT)!r}\n"
+        program = (f"COURSE = {str(ROOT)!r}\nSANDBOX_UID = {uid}\n"
                    f"def probe():\n    try:\n        return repr({probe})\n"
                    "    except BaseException as exc:\n        return type(exc).__name__ + str(exc)")
         sandbox.request({"op": "run", "cells": [{"id": "a", "source": program}]})

@@ -17,7 +17,14 @@ import pytest
 
 from nndl.grader.encoding import decode
 from nndl.grader.program import load_program
-from nndl.grader.sandbox import Limits, Sandbox, SandboxError, Zygote, bubblewrap
+from nndl.grader.sandbox import (
+    Limits,
+    Sandbox,
+    SandboxError,
+    Zygote,
+    bubblewrap,
+    sandbox_uid,
+)
 from nndl.grader.verdict import SubmissionRunner, reference_namespace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,14 +54,14 @@ def get(sandbox, name):
     return decode(reply["value"])
 
 
-def test_children_are_forked_warm_and_run_as_nobody(zygote):
+def test_children_are_forked_warm_and_run_as_the_sandbox_user(zygote):
     assert zygote.failed_imports == []
     sandbox = Sandbox(WORKDIR, zygote.limits, zygote)
     assert sandbox.zygote is zygote and sandbox.process is None
     run(sandbox, "import os, sys\nuid = os.getuid()\nwarm = 'numpy' in sys.modules\n"
                  "parent = os.getppid()")
     if os.geteuid() == 0:
-        assert get(sandbox, "uid") == 65534
+        assert get(sandbox, "uid") == sandbox_uid()
     assert get(sandbox, "warm") is True
     assert get(sandbox, "parent") == 2  # the zygote, right under bubblewrap
     sandbox.close()

@@ -2,8 +2,9 @@
 
 With bubblewrap (Debian's ``bubblewrap``) the worker sees only the Python installation,
 the helper package and the datasets, read-only, and a small private /tmp; it has no
-network, its own PID namespace, and runs as ``nobody``. Without bubblewrap it still runs
-with the resource limits and, when the grader is root, as ``nobody``, and
+network, its own PID namespace, and runs as an unprivileged user of its own (see
+``sandbox_uid``). Without bubblewrap it still runs with the resource limits and, when the
+grader is root, as that user, and
 ``isolation_warning()`` says loudly what is missing.
 """
 
@@ -25,7 +26,17 @@ from pathlib import Path
 from .encoding import EncodingError
 from .worker import read_message, write_message
 
-NOBODY = 65534
+UID_BASE = 1_900_000_000  # far above any account: the sandbox users own nothing
+
+
+def sandbox_uid() -> int:
+    """The user (and group) id the sandboxes of this grading process run as.
+
+    One per grading process, not the shared ``nobody``: the process limit (RLIMIT_NPROC)
+    counts per user, so a fork bomb in one worker's sandbox cannot starve the other
+    workers' sandboxes, and no sandbox may signal another worker's processes.
+    """
+    return UID_BASE + os.getpid() % 1_000_000
 
 
 @dataclass(frozen=True)
@@ -34,7 +45,7 @@ class Limits:
     cpu_seconds: int = 300  # CPU time of the worker, all cells and calls together
     call_seconds: float = 60.0  # wall time of one request (running the answers, one call)
     file_bytes: int = 64 * 2**20  # largest file the worker may write
-    processes: int = 256  # processes and threads of user nobody (fork bombs)
+    processes: int = 256  # processes and threads of the sandbox user (fork bombs)
     tmp_bytes: int = 64 * 2**20  # size of the private /tmp
 
 
@@ -51,7 +62,7 @@ def isolation_warning() -> str | None:
         return None
     return ("WARNING: bubblewrap (bwrap) is not installed: student code runs WITHOUT "
             "filesystem and network isolation, only with resource limits"
-            + (" as user nobody" if os.geteuid() == 0 else "")
+            + (" as an unprivileged user" if os.geteuid() == 0 else "")
             + ". Install it: apt-get install bubblewrap")
 
 
@@ -108,7 +119,8 @@ def _bwrap_command(workdir: Path, limits: Limits) -> list[str]:
 def _drop_user() -> list[str]:
     if os.geteuid() != 0:
         return []
-    return [shutil.which("setpriv") or "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
+    uid = sandbox_uid()
+    return [shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}",
             "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]
 
 
@@ -135,7 +147,7 @@ def _start(workdir: Path, limits: Limits, args: list[str], fds: tuple[int, ...])
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if os.geteuid() == 0:  # root is exempt; the limit bites once setpriv drops to nobody
+        if os.geteuid() == 0:  # root is exempt; it bites once setpriv drops to the sandbox user
             resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
 
     return subprocess.Popen(
