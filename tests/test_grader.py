@@ -73,8 +73,15 @@ def test_forged_objects_do_not_cross():
 
 def test_global_reads_see_through_functions():
     src = "def f(x):\n    y = x + train_set_x\n    return np.dot(y, w)\nz = f(1)"
-    assert {"train_set_x", "np", "w", "f"} <= global_reads(src)
-    assert "y" not in global_reads(src) and "x" not in global_reads(src)
+    assert {"train_set_x", "np", "w"} <= global_reads(src)
+    assert not {"y", "x", "f"} & global_reads(src)  # f: the cell defines it before the call
+
+
+def test_global_reads_skip_names_the_cell_binds_first():
+    """A test cell that sets d before reading it needs no setup cell that makes d."""
+    src = ("d = model(X)\nprint(d['w'])\nif ok:\n    e = 1\nprint(e)\nn = n + 1\n"
+           "import numpy as np\nnp.ones(1)\ndef g(a=k):\n    return a + q\n")
+    assert global_reads(src) == {"model", "X", "print", "ok", "e", "n", "k", "q"}
 
 
 # -------------------------------------------------------------------------- known-bad cases

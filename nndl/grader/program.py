@@ -68,13 +68,58 @@ def strip_magics(source: str) -> str:
                      for line in source.splitlines())
 
 
+class _TopLevelLoads(ast.NodeVisitor):
+    """Names a statement loads in the cell's own scope (not inside functions it defines)."""
+
+    def __init__(self):
+        self.names: set[str] = set()
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load):
+            self.names.add(node.id)
+
+    def visit_FunctionDef(self, node):  # only what runs at definition time
+        for item in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
+            if item is not None:
+                self.visit(item)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node):
+        for item in [*node.args.defaults, *node.args.kw_defaults]:
+            if item is not None:
+                self.visit(item)
+
+    def visit_ClassDef(self, node):  # its body's global reads come from symtable
+        for item in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
+            self.visit(item)
+
+
+_BINDS = (ast.Assign, ast.AnnAssign, ast.Import, ast.ImportFrom, ast.FunctionDef,
+          ast.AsyncFunctionDef, ast.ClassDef)
+
+
 def global_reads(source: str) -> set[str]:
-    """Names a cell reads from the notebook's namespace (at top level or in its functions)."""
+    """Names a cell reads from the notebook's namespace (at top level or in its functions).
+
+    A name the cell itself binds, by a top-level assignment, import or def, before any
+    read of it (``d = model(...)`` then ``d["w"]``) is not read from the notebook. A
+    binding inside if, for, with or try does not count: it may not happen.
+    """
     try:
-        top = symtable.symtable(strip_magics(source), "<cell>", "exec")
+        text = strip_magics(source)
+        tree = ast.parse(text)
+        top = symtable.symtable(text, "<cell>", "exec")
     except SyntaxError:
         return set()
-    names = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
+    names, bound = set(), set()
+    for statement in tree.body:
+        loads = _TopLevelLoads()
+        loads.visit(statement)
+        names |= loads.names - bound
+        if isinstance(statement, _BINDS) and not (isinstance(statement, ast.AnnAssign)
+                                                  and statement.value is None):
+            bound |= set.union(*definitions(ast.unparse(statement)))
     stack = list(top.get_children())
     while stack:
         table = stack.pop()
