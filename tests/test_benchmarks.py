@@ -35,3 +35,14 @@ def test_grade_speed_grades_one_class_both_ways():
                      r"\s+[0-9.]+ s .*: ([0-9.]+)x; --cold\s+[0-9.]+ s", out)
     assert line, out
     assert re.search(r"all assignments: .* ([0-9.]+)x faster \(--cold", out), out
+
+
+def test_sandbox_start_compares_cold_and_zygote():
+    from nndl.grader.sandbox import bubblewrap
+
+    if not bubblewrap():
+        pytest.skip("bubblewrap is not installed: no zygote to compare")
+    out = run("benchmarks/sandbox_start.py", "--rounds", "2", "week2_numpy_basics")
+    assert re.search(r"cold start: +median [0-9.]+ s", out), out
+    assert re.search(r"zygote fork: +median [0-9.]+ s", out), out
+    assert re.search(r"ratio cold / zygote \(medians\): [0-9.]+x", out), out
