@@ -197,9 +197,8 @@ class Zygote:
         finally:
             theirs.close()
         self.children = 0
-        self.failed_imports: list[str] = []
         reply = self._ask({"op": "preload", "modules": sorted(set(modules))}, start_timeout)
-        self.failed_imports = [str(m) for m in reply.get("failed", [])]
+        self.failed_imports: list[str] = [str(m) for m in reply.get("failed", [])]
 
     @property
     def usable(self) -> bool:
