@@ -17,10 +17,14 @@ c.Execute.timeout = 300
 # A kernel on a busy machine (several graders at once) can take long to start.
 c.Execute.startup_timeout = 180
 
-# Feedback shows the student's results, never the hidden tests.
+# Feedback shows the student's results, never the hidden tests. It is read offline: the
+# maths is rendered to MathML when the feedback is made (no MathJax from the network), and
+# long failure messages wrap instead of running off the page.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nndl.feedback.ScrubTestTracebacks",
+    "nndl.feedback.RenderMaths",
+    "nndl.feedback.FeedbackStyle",
 ]

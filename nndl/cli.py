@@ -7,11 +7,44 @@ import os
 import sys
 from pathlib import Path
 
-from .course import CourseError, assignments, find_course_root
+from .course import (
+    _REPO_ROOT,
+    CourseError,
+    assignments,
+    command_course_root,
+    is_course_dir,
+    notebooks,
+)
 
 
 def _root(args) -> Path:
-    return find_course_root(args.dir) if args.dir else find_course_root()
+    """The course the command works on, named in the command's first line."""
+    root = command_course_root(args.dir)
+    print(f"course: {root}", flush=True)
+    return root
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
+
+def _nbgrader(root: Path, *args: str) -> str:
+    """Run nbgrader; when it fails, say so in one line instead of its traceback."""
+    from .validate import run_nbgrader
+
+    try:
+        return run_nbgrader(root, *args)
+    except CourseError as exc:
+        lines = [line.strip() for line in str(exc).splitlines()[1:] if line.strip()]
+        errors = [line for line in lines if "ERROR" in line or "Error" in line]
+        last = (errors or lines or ["no output"])[-1]
+        raise CourseError(f"nbgrader {args[0]} failed: {last}") from None
 
 
 def cmd_validate(args) -> int:
@@ -59,17 +92,25 @@ def cmd_tidy(args) -> int:
 def cmd_grade(args) -> int:
     import time
 
-    from .grader.run import grade_assignment
+    from .grader.run import grade_assignment, submissions
     from .grader.sandbox import Limits
 
     root = _root(args)
+    notebooks(root, args.assignment, "source")  # a clear error for an unknown assignment
+    folder = root / "submitted"
+    found = submissions(root, args.assignment, args.student)
+    if not found:
+        print(f"nothing to grade: no submission of {args.assignment} in {folder} (expected "
+              f"{folder / '<student_id>' / args.assignment}/)", file=sys.stderr)
+        return 1
     start = time.monotonic()
     outcomes = grade_assignment(root, args.assignment, workers=args.workers,
                                 students=args.student or None, force=args.force,
                                 db_url=args.db, limits=Limits(call_seconds=args.timeout),
                                 zygote=not args.cold)
     if not outcomes:
-        print("nothing to grade")
+        print(f"all {len(found)} submission(s) of {args.assignment} in {folder} were graded "
+              "before: nothing new to grade (--force grades them again)")
         return 0
     elapsed = time.monotonic() - start
     scores = [o.score for o in outcomes]
@@ -88,58 +129,103 @@ def cmd_grade(args) -> int:
 
 
 def cmd_feedback(args) -> int:
-    from .validate import run_nbgrader
-
     root = _root(args)
-    print(run_nbgrader(root, "generate_feedback", args.assignment, "--force").strip())
+    notebooks(root, args.assignment, "source")
+    print(_nbgrader(root, "generate_feedback", args.assignment, "--force").strip())
     print(f"feedback written to {root / 'feedback'}")
     return 0
 
 
 def cmd_export(args) -> int:
-    from .validate import run_nbgrader
-
     root = _root(args)
-    print(run_nbgrader(root, "export", f"--to={args.to}").strip())
-    print(f"grades written to {args.to}")
+    # Relative to where the command runs (nbgrader itself runs in the course directory).
+    to = Path(args.to).expanduser().resolve()
+    if not to.parent.is_dir():
+        raise CourseError(f"cannot write {to}: the folder {to.parent} does not exist")
+    if to.is_dir():
+        raise CourseError(f"cannot write {to}: it is a folder; name a .csv file")
+    print(_nbgrader(root, "export", f"--to={to}").strip())
+    print(f"grades written to {to}")
     return 0
 
 
 def cmd_report(args) -> int:
     from .grader.report import write_report
 
-    path = write_report(_root(args), args.assignment)
+    root = _root(args)
+    notebooks(root, args.assignment, "source")
+    path = write_report(root, args.assignment)
     print(f"class report: {path}")
     return 0
 
 
 def cmd_demo(args) -> int:
+    from .course import find_course_root
     from .grader.demo import run_demo
 
+    # The demo copies a course into a new folder: the one named, the one around the working
+    # directory, or, only here, the course the package was installed from.
+    repo = command_course_root(args.dir) if args.dir else find_course_root()
+    print(f"course: {repo} (copied into the demo course)", flush=True)
     run_demo(Path(args.path) if args.path else None, workers=args.workers,
-             assignments=args.assignment)
+             assignments=args.assignment, repo=repo)
     return 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nndl")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _assignment_names() -> str:
+    """The assignments named in --help: the course around the working directory's, else the
+    installed course's."""
+    try:
+        root = command_course_root()
+    except CourseError:
+        root = _REPO_ROOT if is_course_dir(_REPO_ROOT) else None
+    names = assignments(root) if root else []
+    return ", ".join(names) or "the folders of the course's source/"
+
+
 def build_parser() -> argparse.ArgumentParser:
+    names = _assignment_names()
+    one = f"the assignment id, a folder of source/: {names}"
+    some = f"assignment ids, folders of source/ (default: all): {names}"
+    dir_help = ("the course directory, a folder with nbgrader_config.py and source/ "
+                "(default: the one at or above the working directory, or $NNDL_COURSE_DIR)")
     parser = argparse.ArgumentParser(prog="nndl", description=__doc__)
-    parser.add_argument("--dir", help="the course directory (default: found from here)")
+    parser.add_argument("--version", action="version", version=f"nndl {_version()}")
+    parser.add_argument("--dir", default=None, help=dir_help)
+    # --dir is accepted after the subcommand too; SUPPRESS keeps the one given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--dir", default=argparse.SUPPRESS, help=dir_help)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="run every source and student notebook and check "
-                                        "that solutions pass and stubs score zero")
-    p.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
+    def command(name, **kwargs):
+        return sub.add_parser(name, parents=[common], **kwargs)
+
+    p = command("validate", help="run every source and student notebook and check "
+                                 "that solutions pass and stubs score zero")
+    p.add_argument("assignment", nargs="*", help=some)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("release", help="regenerate release/ from source/ with nbgrader")
-    p.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
+    p = command("release", help="regenerate release/ from source/ with nbgrader")
+    p.add_argument("assignment", nargs="*", help=some)
     p.set_defaults(func=cmd_release)
 
-    p = sub.add_parser("grade", help="grade every submission of an assignment in sandboxes, "
-                                     "in parallel, into nbgrader's gradebook")
-    p.add_argument("assignment")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="submissions graded at once (default: the number of cores)")
+    p = command("grade", help="grade every submission of an assignment in sandboxes, "
+                              "in parallel, into nbgrader's gradebook",
+                description="Grade submitted/<student_id>/<assignment>/ of every student "
+                            "(or the named ones) into gradebook.db and autograded/.")
+    p.add_argument("assignment", help=one)
+    p.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
+                   help="submissions graded at once, at least 1 (default: the number of "
+                        "cores)")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
     p.add_argument("--force", action="store_true", help="grade again what is already graded")
     p.add_argument("--db", help="nbgrader gradebook URL (default: sqlite in the course)")
@@ -150,28 +236,32 @@ def build_parser() -> argparse.ArgumentParser:
                         "it from a warm one (slower; for comparison or troubleshooting)")
     p.set_defaults(func=cmd_grade)
 
-    p = sub.add_parser("feedback", help="HTML feedback per student (nbgrader generate_feedback)")
-    p.add_argument("assignment")
+    p = command("feedback", help="HTML feedback per student (nbgrader generate_feedback)")
+    p.add_argument("assignment", help=one)
     p.set_defaults(func=cmd_feedback)
 
-    p = sub.add_parser("export", help="grades as CSV (nbgrader export)")
-    p.add_argument("--to", default="grades.csv", help="the CSV file (default: grades.csv)")
+    p = command("export", help="grades as CSV (nbgrader export)")
+    p.add_argument("--to", default="grades.csv",
+                   help="the CSV file, relative to the working directory (default: grades.csv)")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("report", help="class report of a graded assignment (HTML, PNG plots)")
-    p.add_argument("assignment")
+    p = command("report", help="class report of a graded assignment (HTML, PNG plots)")
+    p.add_argument("assignment", help=one)
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("demo", help="the whole loop on a class of 30 in a fresh course: "
-                                    "release, grade, feedback, reports, grades")
+    p = command("demo", help="the whole loop on a class of 30 in a fresh course: "
+                             "release, grade, feedback, reports, grades")
     p.add_argument("path", nargs="?", help="the demo course folder (default: a new temporary "
                                            "folder)")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
+                   help="submissions graded at once, at least 1 (default: the number of "
+                        "cores)")
     p.add_argument("--assignment", action="append",
-                   help="only this assignment (repeatable; default: every one with cases)")
+                   help=f"only this assignment (repeatable; default: every one with "
+                        f"known-bad submissions): {names}")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("tidy", help="strip outputs and execution counts from notebooks")
+    p = command("tidy", help="strip outputs and execution counts from notebooks")
     p.add_argument("paths", nargs="*", help="notebooks (default: all in the course)")
     p.set_defaults(func=cmd_tidy)
     return parser

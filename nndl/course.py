@@ -42,6 +42,45 @@ def find_course_root(start: str | os.PathLike | None = None) -> Path:
                       f"{COURSE_DIR_ENV}")
 
 
+def missing_parts(path: Path) -> list[str]:
+    """What a folder lacks to be a course directory (empty: it is one)."""
+    return [name for name, present in (("nbgrader_config.py", (path / "nbgrader_config.py")
+                                        .is_file()), ("source/", (path / "source").is_dir()))
+            if not present]
+
+
+def command_course_root(directory: str | os.PathLike | None = None) -> Path:
+    """The course an `nndl` command works on: never the installed package's by accident.
+
+    An explicit folder must be a course directory itself; otherwise $NNDL_COURSE_DIR, then
+    the working directory or one of its parents. Unlike find_course_root (used by code in
+    notebooks), there is no fallback to the repository the package was installed from.
+    """
+    if directory is not None:
+        return _checked(Path(directory), str(Path(directory).expanduser().resolve()))
+    if os.environ.get(COURSE_DIR_ENV):
+        root = Path(os.environ[COURSE_DIR_ENV])
+        return _checked(root, f"{COURSE_DIR_ENV}={root.expanduser().resolve()}")
+    here = Path.cwd().resolve()
+    for candidate in (here, *here.parents):
+        if is_course_dir(candidate):
+            return candidate
+    raise CourseError(f"no course directory at or above {here} (a folder with "
+                      "nbgrader_config.py and source/): run nndl from inside the course, or "
+                      f"name it with --dir or ${COURSE_DIR_ENV}")
+
+
+def _checked(path: Path, label: str) -> Path:
+    root = path.expanduser().resolve()
+    if not root.is_dir():
+        raise CourseError(f"{label} is not a course directory: there is no such folder")
+    missing = missing_parts(root)
+    if missing:
+        raise CourseError(f"{label} is not a course directory: it has no "
+                          + " and no ".join(missing))
+    return root
+
+
 def assignments(root: Path, tree: str = "source") -> list[str]:
     """Assignment ids: the folders of source/ (or release/) that hold notebooks."""
     base = root / tree

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from nndl.cli import main
@@ -12,9 +13,134 @@ from nndl.notebooks import tidy
 
 def test_unknown_course_dir_is_a_clear_error(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("NNDL_COURSE_DIR", raising=False)
-    monkeypatch.setattr("nndl.course._REPO_ROOT", tmp_path)
     assert main(["--dir", str(tmp_path), "validate"]) == 2
-    assert "no course directory" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{tmp_path} is not a course directory" in err
+    assert "no nbgrader_config.py and no source/" in err
+
+
+def test_missing_folder_is_named_not_replaced_by_the_installed_course(tmp_path, capsys,
+                                                                      monkeypatch):
+    """`--dir` on a folder that does not exist used to report on the installed course."""
+    monkeypatch.delenv("NNDL_COURSE_DIR", raising=False)
+    missing = tmp_path / "some" / "missing" / "folder"
+    assert main(["--dir", str(missing), "report", "week2_quiz"]) == 2
+    out, err = capsys.readouterr()
+    assert f"{missing} is not a course directory: there is no such folder" in err
+    assert "class report" not in out
+
+
+def test_a_folder_with_only_one_part_names_the_other(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("NNDL_COURSE_DIR", raising=False)
+    (tmp_path / "source").mkdir()
+    assert main(["report", "--dir", str(tmp_path), "week2_quiz"]) == 2
+    err = capsys.readouterr().err
+    assert "it has no nbgrader_config.py" in err and "source/" not in err
+
+
+def test_outside_any_course_is_an_error_not_the_installed_course(tmp_path, capsys,
+                                                                 monkeypatch):
+    """From a folder outside any course, grade used to grade the installed course."""
+    monkeypatch.delenv("NNDL_COURSE_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    for argv in (["grade", "week2_numpy_basics"], ["report", "week2_numpy_basics"],
+                 ["feedback", "week2_numpy_basics"], ["export"], ["release"]):
+        assert main(argv) == 2, argv
+        assert f"no course directory at or above {tmp_path}" in capsys.readouterr().err
+
+
+def fake_course(path):
+    (path / "source" / "week2_numpy_basics").mkdir(parents=True)
+    (path / "source" / "week2_numpy_basics" / "numpy_basics.ipynb").write_text("{}")
+    (path / "nbgrader_config.py").write_text("")
+    return path
+
+
+def test_dir_works_before_and_after_the_subcommand(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("NNDL_COURSE_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    course = fake_course(tmp_path / "course")
+    for argv in (["--dir", str(course), "grade", "week2_numpy_basics"],
+                 ["grade", "--dir", str(course), "week2_numpy_basics"],
+                 ["grade", "week2_numpy_basics", "--dir", str(course)]):
+        assert main(argv) == 1, argv
+        out, err = capsys.readouterr()
+        assert out.splitlines()[0] == f"course: {course}"  # the first line names the course
+        assert f"no submission of week2_numpy_basics in {course / 'submitted'}" in err
+
+
+def test_the_course_named_after_the_subcommand_wins(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("NNDL_COURSE_DIR", raising=False)
+    first, second = fake_course(tmp_path / "a"), fake_course(tmp_path / "b")
+    main(["--dir", str(first), "grade", "--dir", str(second), "week2_numpy_basics"])
+    assert capsys.readouterr().out.splitlines()[0] == f"course: {second}"
+
+
+@pytest.mark.parametrize("workers", ["0", "-2", "two"])
+def test_workers_must_be_positive(workers, capsys):
+    for command in (["grade", "week2_numpy_basics"], ["demo"]):
+        with pytest.raises(SystemExit) as exit_:
+            main([*command, "--workers", workers])
+        assert exit_.value.code == 2
+        assert f"--workers: must be a whole number of at least 1, not '{workers}'" in (
+            capsys.readouterr().err)
+
+
+def test_nothing_submitted_names_the_folder_and_fails(tmp_path, capsys, monkeypatch):
+    course = fake_course(tmp_path)
+    monkeypatch.chdir(course)
+    assert main(["grade", "week2_numpy_basics"]) == 1
+    err = capsys.readouterr().err
+    assert "nothing to grade" in err
+    assert str(course / "submitted" / "<student_id>" / "week2_numpy_basics") in err
+    # another assignment's submissions are not this one's
+    (course / "submitted" / "alice" / "week3_quiz").mkdir(parents=True)
+    assert main(["grade", "week2_numpy_basics"]) == 1
+    # a student named without a submission
+    (course / "submitted" / "alice" / "week2_numpy_basics").mkdir(parents=True)
+    assert main(["grade", "week2_numpy_basics", "--student", "bob"]) == 2
+    assert "no submission of week2_numpy_basics for: bob" in capsys.readouterr().err
+
+
+def test_grading_an_unknown_assignment_names_the_known_ones(tmp_path, capsys):
+    course = fake_course(tmp_path)
+    assert main(["grade", "--dir", str(course), "week9"]) == 2
+    assert "no assignment 'week9'" in capsys.readouterr().err
+
+
+def test_export_to_a_missing_folder_is_one_line(tmp_path, capsys):
+    course = fake_course(tmp_path / "course")
+    target = tmp_path / "nonexistent" / "dir" / "g.csv"
+    assert main(["--dir", str(course), "export", "--to", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (f"nndl: cannot write {target}: the folder {target.parent} "
+                           "does not exist")
+
+
+def test_help_describes_arguments_and_lists_assignments(capsys):
+    from nndl.course import _REPO_ROOT, assignments
+
+    names = assignments(_REPO_ROOT)
+    assert names
+    for command in ("grade", "feedback", "report", "validate", "release", "demo"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        assert "--dir" in text, command
+        assert all(name in text for name in names), command
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--workers WORKERS submissions graded at once" in text
+
+
+def test_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"nndl {version('nndl')}"
 
 
 def test_unknown_assignment_is_a_clear_error(capsys):

@@ -45,8 +45,9 @@ def make_demo_course(dest: Path, repo: Path, assignments: list[str]) -> None:
 
 
 def run_demo(directory: Path | None = None, workers: int = 2,
-             assignments: list[str] | None = None, log=print) -> Path:
-    repo = find_course_root()
+             assignments: list[str] | None = None, log=print,
+             repo: Path | None = None) -> Path:
+    repo = repo or find_course_root()
     assignments = assignments or case_assignments(repo)
     if not assignments:
         raise CourseError(f"{repo} has no known-bad submissions in tests/submissions/: the "
@@ -59,9 +60,15 @@ def run_demo(directory: Path | None = None, workers: int = 2,
     log(f"generating the student versions of {len(assignments)} assignments ...")
     make_demo_course(dest, repo, assignments)
     total = 0
-    for assignment in assignments:
+    for number, assignment in enumerate(assignments, 1):
+        count = sum(1 for _ in (dest / "submitted").glob(f"*/{assignment}"))
+        log(f"\n== {assignment} ({number} of {len(assignments)}): grading {count} "
+            "submissions ==")
         outcomes = grade_assignment(dest, assignment, workers=workers, log=log)
         total += len(outcomes)
+        if outcomes:
+            mean = sum(o.score for o in outcomes) / len(outcomes)
+            log(f"{assignment}: mean score {mean:.2f} of {outcomes[0].max_score:g}")
         run_nbgrader(dest, "generate_feedback", assignment, "--force", "--log-level=WARN")
         write_report(dest, assignment)
     run_nbgrader(dest, "export", f"--to={dest / 'grades.csv'}", "--log-level=WARN")
