@@ -18,11 +18,14 @@ import copy
 import dis
 import inspect
 import numbers
+import re
 import traceback
 import types
 import warnings
 
 import numpy as np
+
+from nndl.names import install_kernel_hint
 
 # Bound once at import, before any student code runs, so that a notebook which rebinds
 # np.allclose, np.isclose or np.array_equal does not change what these checks decide.
@@ -52,11 +55,18 @@ class CheckFailed(AssertionError):
 
 
 class StudentCodeError(CheckFailed):
-    """The graded function raised an exception; the traceback shows the student's frames only."""
+    """The graded function raised an exception; the traceback shows the student's frames only.
 
-    def __init__(self, message: str, student_frames: list[str]):
+    A grader's proxy that reports an exception of the student's function ``function`` sets
+    ``raised`` ("ValueError: ...") and ``note``, so that ``Function.call`` can name the call
+    with the shapes and dtypes of its arguments, as it does for a local function.
+    """
+
+    def __init__(self, message: str, student_frames: list[str], *, function: str | None = None,
+                 raised: str | None = None, note: str = ""):
         super().__init__(message)
         self.student_frames = student_frames
+        self.function, self.raised, self.note = function, raised, note
 
     def _render_traceback_(self):
         return [*self.student_frames, f"{type(self).__name__}: {self}"]
@@ -64,6 +74,58 @@ class StudentCodeError(CheckFailed):
 
 def _shape_text(shape) -> str:
     return str(tuple(int(s) for s in shape))
+
+
+def note(text: str) -> None:
+    """Print one note: a difference from the course's version that costs nothing.
+
+    Graders collect the printed lines that start with "Note: " from passing test cells
+    into the student's feedback; every such line comes from here.
+    """
+    print(f"Note: {text}")
+
+
+def signature_message(name: str, detail: str) -> str:
+    """A call that fails at the function's entry: the student changed its def line."""
+    return (f"{name} cannot be called as the course calls it: keep the def line as given "
+            f"({detail})")
+
+
+def _describe_argument(value, depth: int = 0) -> str:
+    """The type, dtype and shape of an argument, never its values."""
+    if isinstance(value, _ndarray):
+        return f"{value.dtype} array {_shape_text(value.shape)}"
+    if value is None:
+        return "None"
+    if isinstance(value, bool | int | float | str):
+        return type(value).__name__
+    if isinstance(value, np.generic):
+        return f"numpy {type(value).__name__}"
+    if isinstance(value, dict):
+        if depth > 0 or len(value) > 8:
+            return f"dict of {len(value)} items"
+        items = ", ".join(f"{k!r}: {_describe_argument(v, depth + 1)}" if isinstance(k, str)
+                          else f"{type(k).__name__} key: {_describe_argument(v, depth + 1)}"
+                          for k, v in value.items())
+        return f"dict {{{items}}}"
+    if isinstance(value, list | tuple):
+        kind = type(value).__name__
+        if depth > 0 or not value or len(value) > 4:
+            return f"{kind} of {len(value)} items"
+        items = ", ".join(_describe_argument(v, depth + 1) for v in value)
+        return f"{kind} of {len(value)}: ({items})"
+    return type(value).__name__
+
+
+def describe_call(name: str, args: tuple, kwargs: dict, bound=None) -> str:
+    """propagate(w: float64 array (5, 1), b: float, ...): what was passed, not its values."""
+    if bound is not None:
+        parts = [f"{k}: {_describe_argument(v)}" for k, v in bound.arguments.items()]
+    else:
+        parts = [_describe_argument(v) for v in args] + \
+                [f"{k}: {_describe_argument(v)}" for k, v in kwargs.items()]
+    text = f"{name}({', '.join(parts)})"
+    return text if len(text) <= 800 else text[:797] + "..."
 
 
 def _describe_type(value) -> str:
@@ -111,6 +173,7 @@ class Function:
                               "not a function; did you overwrite its name with a value?")
         self.func = func
         self.name = name or getattr(func, "__name__", "the function")
+        self._notes_given: set[str] = set()
 
     # ------------------------------------------------------------------ calling
     def call(self, *args, **kwargs):
@@ -122,10 +185,7 @@ class Function:
         try:
             bound = inspect.signature(self.func).bind(*args, **kwargs)
         except TypeError as exc:
-            raise CheckFailed(
-                f"{self.name} cannot be called the way the course calls it ({exc}); "
-                "keep the signature given in the notebook"
-            ) from None
+            raise CheckFailed(signature_message(self.name, str(exc))) from None
         except ValueError:
             bound = None
         before = {name: copy.deepcopy(v) for name, v in bound.arguments.items()} if bound else {}
@@ -133,10 +193,17 @@ class Function:
             warnings.simplefilter("ignore")
             try:
                 result = self.func(*args, **kwargs)
+            except StudentCodeError as exc:
+                if exc.raised is None or exc.function != self.name:
+                    raise  # already says what went wrong
+                # a grader's proxy: the student's function raised in the sandbox
+                raise StudentCodeError(
+                    self._raised_message(exc.raised, args, kwargs, bound, exc.note),
+                    exc.student_frames) from None
             except CheckFailed:
-                raise  # already says what went wrong (the grader's proxies raise these)
+                raise  # already says what went wrong
             except Exception as exc:
-                raise self._student_error(exc) from None
+                raise self._student_error(exc, args, kwargs, bound) from None
         for name, old in before.items():
             if not _same(old, bound.arguments[name]):
                 raise CheckFailed(
@@ -157,12 +224,22 @@ class Function:
         - mistakes: {description: value that this mistake would produce}; a wrong answer
           that matches one is named in the message.
         - shape_hint: added to the message when the shape is wrong.
+
+        A right value in another representation that the original course accepted (0/1
+        predictions as booleans, integers or floats; a cost as a float or a 0-d array)
+        passes, and a "Note: " line names the difference (once per Function).
         """
+        found: list = []
         try:
             _compare(what, got, expected, m=m, mistakes=mistakes or {},
-                     shape_hint=shape_hint, rtol=rtol, atol=atol)
+                     shape_hint=shape_hint, rtol=rtol, atol=atol, notes=found)
         except CheckFailed as exc:
             raise CheckFailed(f"{self.name}: {exc}{self._globals_note()}") from None
+        for item in found:
+            text = _note_text(*item, function=self.name)
+            if text not in self._notes_given:
+                self._notes_given.add(text)
+                note(text)
 
     def expect_tuple(self, result, n: int, names: str):
         """The function must return a tuple (or list) of n values, e.g. names="grads, cost"."""
@@ -189,14 +266,22 @@ class Function:
             raise CheckFailed(f"{self.name}: {what} has {' and '.join(parts)}; expected "
                               f"exactly {list(keys)}")
 
-    def _student_error(self, exc: BaseException) -> StudentCodeError:
+    def _student_error(self, exc: BaseException, args=(), kwargs=None,
+                       bound=None) -> StudentCodeError:
         # Frames from the call inwards belong to the student's code (and libraries it calls).
         frames = traceback.format_tb(exc.__traceback__.tb_next) if exc.__traceback__ else []
         if isinstance(exc, NotImplementedError):
             return StudentCodeError(f"{self.name} is not implemented yet (it raises "
                                     "NotImplementedError): replace the stub with your code", [])
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return StudentCodeError(f"{self.name} raised {detail}{self._globals_note()}", frames)
+        return StudentCodeError(
+            self._raised_message(detail, args, kwargs or {}, bound, self._globals_note()),
+            frames)
+
+    def _raised_message(self, detail: str, args, kwargs, bound, note_text: str) -> str:
+        # "<name> raised <detail>" stays whole and last: test cells add hints after it.
+        return (f"Called as {describe_call(self.name, args, kwargs, bound)}, "
+                f"{self.name} raised {detail}{note_text}")
 
     def fail(self, message: str):
         raise CheckFailed(f"{self.name}: {message}")
@@ -211,10 +296,24 @@ class Function:
 
 def expect(what: str, got, expected, **options):
     """Compare a value that is not tied to one function (a variable built in a cell)."""
+    found: list = []
     _compare(what, got, expected, m=options.pop("m", None),
              mistakes=options.pop("mistakes", None) or {},
              shape_hint=options.pop("shape_hint", None),
-             rtol=options.pop("rtol", 1e-5), atol=options.pop("atol", 1e-7))
+             rtol=options.pop("rtol", 1e-5), atol=options.pop("atol", 1e-7), notes=found)
+    for text in dict.fromkeys(_note_text(*item) for item in found):
+        note(text)
+
+
+def _note_text(what: str, verb: str, got: str, course: str, function: str | None = None) -> str:
+    """One representation note: "predict returns floats 0./1.; the course's version ..."."""
+    what = re.sub(r"\[\d+\]", "[i]", what)  # one note for all entries of a list
+    if function and re.match(rf"{re.escape(function)}(\W|$)", what):
+        return (f"{function} returns {got}; the course's version returns {course}. "
+                "Both are accepted.")
+    prefix = f"{function}: " if function else ""
+    return (f"{prefix}{what} {verb} {got} where the course's version gives {course}. "
+            "Both are accepted.")
 
 
 def passed(name: str) -> None:
@@ -241,7 +340,8 @@ def _same(a, b) -> bool:
         return True  # not comparable: nothing we can say about it
 
 
-def _compare(what, got, expected, *, m, mistakes, shape_hint, rtol, atol):
+def _compare(what, got, expected, *, m, mistakes, shape_hint, rtol, atol, notes=None):
+    notes = [] if notes is None else notes
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             raise CheckFailed(f"{what} is {_describe_type(got)}; expected a dictionary with "
@@ -251,27 +351,50 @@ def _compare(what, got, expected, *, m, mistakes, shape_hint, rtol, atol):
                 raise CheckFailed(f"{what} has no key {key!r}; expected keys {list(expected)}")
             _compare(f"{what}[{key!r}]", got[key], expected[key], m=m,
                      mistakes={k: v[key] for k, v in mistakes.items() if key in v},
-                     shape_hint=shape_hint, rtol=rtol, atol=atol)
+                     shape_hint=shape_hint, rtol=rtol, atol=atol, notes=notes)
         return
     if isinstance(expected, tuple | list):
         if not isinstance(got, tuple | list) or len(got) != len(expected):
             raise CheckFailed(f"{what} is {_describe_type(got)}; expected {len(expected)} values")
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             _compare(f"{what}[{i}]", g, e, m=m, mistakes={}, shape_hint=shape_hint,
-                     rtol=rtol, atol=atol)
+                     rtol=rtol, atol=atol, notes=notes)
         return
     if isinstance(expected, _ndarray) and expected.ndim > 0:
         _compare_array(what, got, expected, m=m, mistakes=mistakes, shape_hint=shape_hint,
-                       rtol=rtol, atol=atol)
+                       rtol=rtol, atol=atol, notes=notes)
         return
-    _compare_scalar(what, got, expected, m=m, mistakes=mistakes, rtol=rtol, atol=atol)
+    _compare_scalar(what, got, expected, m=m, mistakes=mistakes, rtol=rtol, atol=atol,
+                    notes=notes)
 
 
 _KIND_NAMES = {"f": "floats", "i": "integers", "u": "integers", "b": "booleans",
                "c": "complex numbers", "O": "Python objects", "U": "strings", "S": "bytes"}
 
 
-def _compare_array(what, got, expected, *, m, mistakes, shape_hint, rtol, atol):
+_FAMILY = {"b": "b", "i": "i", "u": "i", "f": "f"}
+_ZERO_ONE_WORDS = {"b": "booleans", "i": "integers (0 and 1)", "f": "floats (0. and 1.)"}
+
+
+def _zero_one(a: np.ndarray) -> bool:
+    if a.dtype.kind == "b":
+        return True
+    with _errstate(all="ignore"):
+        return bool(((a == 0) | (a == 1)).all())
+
+
+def _predictions_of_another_dtype(got: np.ndarray, expected: np.ndarray) -> bool:
+    """0/1 predictions (a (1, m) row) as booleans, integers or floats where the expected
+    ones are of another of these kinds: the original course accepted each of them."""
+    got_family = _FAMILY.get(got.dtype.kind)
+    want_family = _FAMILY.get(expected.dtype.kind)
+    if got_family is None or want_family is None or got_family == want_family:
+        return False
+    return (expected.ndim == 2 and expected.shape[0] == 1 and _zero_one(expected)
+            and _zero_one(got))
+
+
+def _compare_array(what, got, expected, *, m, mistakes, shape_hint, rtol, atol, notes):
     if not isinstance(got, _ndarray):
         extra = ""
         if isinstance(got, list | tuple):
@@ -283,7 +406,10 @@ def _compare_array(what, got, expected, *, m, mistakes, shape_hint, rtol, atol):
     got = _plain_array(got)
     want_kind = "f" if expected.dtype.kind in "fc" else expected.dtype.kind
     got_kind = got.dtype.kind
-    if want_kind == "f" and got_kind != "f":
+    other_dtype = _predictions_of_another_dtype(got, expected)
+    if other_dtype:
+        pass  # the values decide, after the shape
+    elif want_kind == "f" and got_kind != "f":
         advice = {
             "i": " (an integer array truncates the results: start from floats, e.g. "
                  "np.zeros(shape) rather than np.zeros(shape, dtype=int))",
@@ -293,10 +419,10 @@ def _compare_array(what, got, expected, *, m, mistakes, shape_hint, rtol, atol):
         }.get(got_kind, "")
         raise CheckFailed(f"{what} holds {_KIND_NAMES.get(got_kind, got.dtype)} "
                           f"(dtype {got.dtype}); expected floats{advice}")
-    if want_kind == "b" and got_kind != "b":
+    if want_kind == "b" and got_kind != "b" and not other_dtype:
         raise CheckFailed(f"{what} has dtype {got.dtype}; expected booleans (the result of a "
                           "comparison such as A2 > 0.5)")
-    if want_kind in "iu" and got_kind not in "iu":
+    if want_kind in "iu" and got_kind not in "iu" and not other_dtype:
         raise CheckFailed(f"{what} has dtype {got.dtype}; expected integers")
     if got.shape != expected.shape:
         msg = f"{what} has shape {_shape_text(got.shape)}; expected {_shape_text(expected.shape)}"
@@ -308,6 +434,15 @@ def _compare_array(what, got, expected, *, m, mistakes, shape_hint, rtol, atol):
         if shape_hint:
             msg += f". Hint: {shape_hint}"
         raise CheckFailed(msg)
+    if other_dtype:
+        got_f, expected_f = got.astype(float), expected.astype(float)
+        same = got_f == expected_f
+        if not same.all():
+            raise CheckFailed(_value_message(what, got_f, expected_f, same, m=m,
+                                             mistakes=mistakes, rtol=rtol, atol=atol))
+        notes.append((what, "holds", _ZERO_ONE_WORDS[_FAMILY[got_kind]],
+                      _ZERO_ONE_WORDS[_FAMILY[expected.dtype.kind]]))
+        return
     if want_kind == "b":
         if not _array_equal(got, expected):
             wrong = int((got != expected).sum())
@@ -373,8 +508,9 @@ def _averaged_over(got, expected, m, rtol, atol) -> int | None:
     return round(k) if _all_close(got, expected * m / round(k), rtol, atol) else None
 
 
-def _compare_scalar(what, got, expected, *, m, mistakes, rtol, atol):
-    if isinstance(expected, _ndarray):  # a 0-d array: the course's np.squeeze(cost)
+def _compare_scalar(what, got, expected, *, m, mistakes, rtol, atol, notes):
+    expected_0d = isinstance(expected, _ndarray)
+    if expected_0d:  # a 0-d array: the course's np.squeeze(cost)
         expected = expected[()]
     if isinstance(expected, bool | _bool):
         if not isinstance(got, bool | _bool):
@@ -389,7 +525,8 @@ def _compare_scalar(what, got, expected, *, m, mistakes, rtol, atol):
             raise CheckFailed(f"{what} is {int(got)}; expected {int(expected)}")
         return
     # expected is a float: accept a Python float, a numpy float or a 0-d float array
-    if isinstance(got, _ndarray):
+    got_0d = isinstance(got, _ndarray)
+    if got_0d:
         if got.ndim > 0:
             raise CheckFailed(f"{what} is {_describe_type(got)}; expected a single number "
                               "(use np.squeeze(...) or float(...) on a 1-element array)")
@@ -401,6 +538,9 @@ def _compare_scalar(what, got, expected, *, m, mistakes, rtol, atol):
         raise CheckFailed(f"{what} is {_describe_type(got)}; expected a float")
     got_arr, exp_arr = _asarray(float(got)), _asarray(float(expected))
     if _all_close(got_arr, exp_arr, rtol, atol):
+        if got_0d != expected_0d:
+            forms = ("a 0-d numpy array", "a float")
+            notes.append((what, "is", *(forms if got_0d else forms[::-1])))
         return
     mistakes = {k: _asarray(v, dtype=float).reshape(1) for k, v in mistakes.items()
                 if _asarray(v).size == 1}
@@ -433,3 +573,8 @@ def global_data_names(func) -> list[str]:
                 not isinstance(value, bool):
             found.append(name)
     return found
+
+
+# In a Jupyter kernel, a test cell whose function exists only under an older name
+# (normalizeRows) fails with a NameError before any check runs: name the older one there.
+install_kernel_hint()

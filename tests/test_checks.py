@@ -75,11 +75,74 @@ def test_array_where_float_expected():
 
 
 def test_integer_and_boolean_arrays_where_floats_expected():
-    """Are predictions of the wrong dtype reported before their values?"""
+    """Are integer or boolean arrays of the wrong dtype reported before their values?"""
     assert "integers" in _message(Function(f).expect, "Y", np.array([[1, 0]]),
-                                  np.array([[1.0, 0.0]]))
-    assert "booleans" in _message(Function(f).expect, "Y", np.array([[True, False]]),
-                                  np.array([[1.0, 0.0]]))
+                                  np.array([[1.5, 0.0]]))  # an int array truncates 1.5
+    assert "integers" in _message(Function(f).expect, "w", np.zeros((3, 1), dtype=int),
+                                  np.zeros((3, 1)))  # not a row of predictions
+    assert "booleans" in _message(Function(f).expect, "A", np.array([[True, False]]),
+                                  np.array([[0.7, 0.0]]))
+
+
+@pytest.mark.parametrize("got", [np.array([[1, 0, 1]]), np.array([[True, False, True]]),
+                                 np.array([[1, 0, 1]], dtype=np.uint8)])
+def test_zero_one_predictions_of_another_dtype_pass_with_a_note(got, capsys):
+    """Do int or bool 0/1 predictions pass where the course returns floats, with a note?"""
+    Function(f, "predict").expect("predict(w, b, X)", got, np.array([[1.0, 0.0, 1.0]]))
+    out = capsys.readouterr().out
+    kind = "booleans" if got.dtype == bool else "integers (0 and 1)"
+    assert out == (f"Note: predict returns {kind}; the course's version returns floats "
+                   "(0. and 1.). Both are accepted.\n")
+
+
+@pytest.mark.parametrize("got", [np.round(np.array([[0.9, 0.2, 0.51]])), np.array([[1, 0, 1]])])
+def test_float_or_int_predictions_pass_where_booleans_are_expected(got, capsys):
+    check = Function(f, "predict")
+    check.expect("predict(parameters, X)", got, np.array([[True, False, True]]))
+    check.expect("predict with all parameters 0", got * 0, np.array([[False, False, False]]))
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].startswith("Note: predict returns ")  # once per Function
+    assert "the course's version returns booleans" in out[0]
+
+
+def test_zero_one_predictions_of_another_dtype_still_need_the_right_values(capsys):
+    """Do wrong 0/1 values, values other than 0/1, or a wrong shape still fail?"""
+    expected = np.array([[True, False, True, False]])
+    msg = _message(Function(f).expect, "p", np.array([[1.0, 1.0, 1.0, 0.0]]), expected)
+    assert "wrong values in 1 of 4 entries" in msg and "index (0, 1)" in msg
+    msg = _message(Function(f).expect, "p", np.array([[0.9, 0.2, 0.8, 0.1]]), expected)
+    assert "expected booleans" in msg  # probabilities, not predictions
+    msg = _message(Function(f).expect, "p", np.array([1.0, 0.0, 1.0, 0.0]), expected)
+    assert "shape (4,); expected (1, 4)" in msg
+    msg = _message(Function(f).expect, "p", np.array([[1, 0, 1]]), np.array([[0.0, 0.0, 0.0]]),
+                   mistakes={"the threshold A >= 0.5": np.array([[1.0, 0.0, 1.0]])})
+    assert "the threshold A >= 0.5" in msg
+    assert capsys.readouterr().out == ""  # no note for a failure
+
+
+def test_a_cost_as_a_0d_array_or_a_float_passes_with_a_note(capsys):
+    """Is a 0-d array accepted for a float cost (and a float for a 0-d one), with a note?"""
+    check = Function(f, "compute_cost")
+    check.expect("the cost", np.array(0.5), 0.5)
+    check.expect("cost", 0.25, np.array(0.25))
+    check.expect("costs", [np.array(0.5), np.array(0.25)], [0.5, 0.25])
+    checks.expect("J", np.array(0.5), 0.5)
+    check.expect("cost", np.float64(0.25), 0.25)  # a numpy float is a float: no note
+    assert capsys.readouterr().out.splitlines() == [
+        "Note: compute_cost: the cost is a 0-d numpy array where the course's version gives "
+        "a float. Both are accepted.",
+        "Note: compute_cost: cost is a float where the course's version gives a 0-d numpy "
+        "array. Both are accepted.",
+        "Note: compute_cost: costs[i] is a 0-d numpy array where the course's version gives "
+        "a float. Both are accepted.",
+        "Note: J is a 0-d numpy array where the course's version gives a float. Both are "
+        "accepted.",
+    ]
+
+
+def test_note_is_the_one_place_that_prints_notes(capsys):
+    checks.note("x is fine.")
+    assert capsys.readouterr().out == "Note: x is fine.\n"
 
 
 def test_list_where_array_expected():
@@ -137,7 +200,56 @@ def test_call_reports_signature_mismatch():
     def propagate(w, b, X):
         return w
 
-    assert "signature" in _message(Function(propagate).call, 1, 2, 3, 4)
+    msg = _message(Function(propagate).call, 1, 2, 3, 4)
+    assert msg.startswith(checks.signature_message("propagate", ""
+                                                   ).removesuffix(" ()"))
+    assert "propagate cannot be called as the course calls it: keep the def line as given" \
+        in msg
+    assert "cannot be called as the course calls it" in _message(
+        Function(propagate).call, np.zeros(2), 0.0, X=np.zeros(2), Y=1)
+
+
+def test_student_exception_names_the_call_with_shapes_and_dtypes_not_values():
+    """Does an error on a (hidden) input say what the call was given, without the values?"""
+
+    def propagate(w, b, X, Y):
+        return np.dot(w.T, X.T) + b + Y
+
+    w, X, Y = np.full((5, 1), 0.123456), np.full((5, 17), 0.987654), np.ones((1, 17), int)
+    msg = _message(Function(propagate).call, w, 0.5, X, Y=Y)
+    assert msg.startswith("Called as propagate(w: float64 array (5, 1), b: float, "
+                          "X: float64 array (5, 17), Y: int64 array (1, 17)), "
+                          "propagate raised ValueError: shapes (1,5) and (17,5) not aligned")
+    assert "0.123" not in msg and "0.987" not in msg and "0.5" not in msg
+
+
+def test_call_description_of_containers_shows_structure_only():
+    text = checks.describe_call("update_parameters", (
+        {"W1": np.zeros((4, 2)), "b1": np.zeros((4, 1), np.float32)}, 1.2, "relu",
+        [np.zeros(3), 7], None), {}, None)
+    assert text == ("update_parameters(dict {'W1': float64 array (4, 2), "
+                    "'b1': float32 array (4, 1)}, float, str, list of 2: (float64 array (3,), "
+                    "int), None)")
+    assert "relu" not in text and "1.2" not in text
+
+
+def test_a_proxy_error_is_named_with_the_call_once():
+    """Does a grader proxy's error get the call described, by the Function of that name?"""
+
+    def predict(w, b, X):
+        raise checks.StudentCodeError("predict raised KeyError: 'A'", ["frame"],
+                                      function="predict", raised="KeyError: 'A'", note="")
+
+    with pytest.raises(checks.StudentCodeError) as info:
+        Function(predict).call(np.zeros((2, 1)), 0.0, np.zeros((2, 3)))
+    assert str(info.value) == ("Called as predict(w: float64 array (2, 1), b: float, "
+                               "X: float64 array (2, 3)), predict raised KeyError: 'A'")
+    assert info.value.student_frames == ["frame"]
+
+    def model(X):  # another function's error passes through untouched
+        return predict(X, 0.0, X)
+
+    assert _message(Function(model).call, np.zeros(2)) == "predict raised KeyError: 'A'"
 
 
 def test_call_wraps_student_exceptions_without_test_frames():

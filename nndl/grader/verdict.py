@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nndl.checks import CheckFailed, StudentCodeError
+from nndl.checks import CheckFailed, StudentCodeError, signature_message
+from nndl.names import found_message, older_names
 
 from .encoding import Opaque, decode, encode
 from .program import Program, global_reads, strip_magics
@@ -187,12 +188,21 @@ class Proxy:
                                        [])
             frames = [str(f)[:2000] for f in reply.get("frames", [])][:8]
             if error.startswith(f"NameError: {name} is not defined"):
+                older = self._older_name()
+                if older:
+                    raise StudentCodeError(f"{name} is not defined: "
+                                           f"{found_message(name, older)}", [])
                 cause = self._runner.answer_errors.get(name) or next(
                     iter(self._runner.answer_errors.values()), None)
                 if cause:
                     raise StudentCodeError(f"{name} is not defined: its answer cell raised "
                                            f"{cause}", [])
-            raise StudentCodeError(f"{name} raised {error}{self._globals_note()}", frames)
+            if error.startswith("TypeError") and not frames:
+                # no frame of the student's: the call itself failed, at the def line
+                raise StudentCodeError(signature_message(name, error.partition(": ")[2]), [])
+            note = self._globals_note()
+            raise StudentCodeError(f"{name} raised {error}{note}", frames, function=name,
+                                   raised=error, note=note)
         for original, changed in zip(args, reply.get("args", []), strict=False):
             _apply_changes(original, decode(changed))
         for key, changed in reply.get("kwargs", {}).items():
@@ -208,6 +218,18 @@ class Proxy:
                 except (KeyError, IndexError, TypeError):
                     pass  # a path that does not fit: the copy stays
         return result
+
+    def _older_name(self) -> str | None:
+        """An older name of this function (normalizeRows) the submission defines, if any."""
+        for older in older_names(self.__name__):
+            try:
+                reply = self._runner.sandbox().request({"op": "get", "name": older})
+            except SandboxError:
+                return None
+            # a function does not cross: it comes back as an opaque type name
+            if reply.get("ok") and isinstance(decode(reply.get("value")), Opaque):
+                return older
+        return None
 
     def _globals_note(self) -> str:
         if not self._global_data_names:
