@@ -8,6 +8,7 @@ slowest and the failed submissions.
 from __future__ import annotations
 
 import html
+import math
 import json
 import re
 from collections import Counter
@@ -39,13 +40,68 @@ _PATTERNS = [
 ]
 
 
+# Mistakes that are the same whatever the function: an empty notebook is one mistake, not
+# one per function.
+_WHOLE_SUBMISSION = {"not implemented", "endless loop or too slow", "crashed its process",
+                     "unreadable or missing notebook"}
+_KIND = re.compile(r"^(?:[A-Z]\w*(?:Error|Failed|Exception)): ")
+_FUNCTION = re.compile(r"^([A-Za-z_]\w*)(?=: | raised | is not implemented| changed its )")
+
+
 def named_mistake(message: str) -> str:
+    """A short name for the mistake a failure message describes, e.g. "L_model_backward:
+    missing 1/m" or "L_model_backward raised KeyError"; the report shows the message itself
+    whole beside it."""
+    text = _KIND.sub("", message.strip(), count=1)
+    function = _FUNCTION.match(text)
     for pattern, name in _PATTERNS:
-        found = pattern.search(message)
+        found = pattern.search(text)
         if found:
-            return name or found.group(1)
-    text = message.split(": ", 1)[-1]
-    return re.sub(r"\d+(\.\d+)?", "N", text)[:80]
+            name = name or f"wrong values: they match what {found.group(1)} gives"
+            if function is None or name in _WHOLE_SUBMISSION:
+                return name
+            return f"{function.group(1)}: {name}"
+    if function:
+        rest = text[function.end():]
+        raised = re.match(r" raised (\w+)", rest)
+        if raised:
+            return f"{function.group(1)} raised {raised.group(1)}"
+        return f"{function.group(1)}: {_first_clause(rest.removeprefix(': '))}"
+    return _first_clause(text)
+
+
+def _first_clause(text: str) -> str:
+    """The text up to the first colon, semicolon, full stop or bracketed remark outside
+    brackets (the numbers that differ between submissions are mostly in those)."""
+    depth = 0
+    for i, char in enumerate(text):
+        if char == "(" and depth == 0 and text[i - 1:i] == " ":
+            return text[:i - 1]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and char in ":;." and text[i + 1:i + 2] in (" ", "\n", ""):
+            return text[:i]
+    return text
+
+
+def mistakes_table(outcomes: list[dict]) -> list[tuple[str, int, int, str]]:
+    """(mistake, submissions that made it, failed tests, one example message), most
+    frequent first."""
+    students: dict[str, set] = {}
+    tests: Counter = Counter()
+    example: dict[str, str] = {}
+    for outcome in outcomes:
+        for cell in outcome["cells"]:
+            if cell["message"]:
+                name = named_mistake(cell["message"])
+                students.setdefault(name, set()).add(outcome["student"])
+                tests[name] += 1
+                example.setdefault(name, cell["message"])
+    return sorted(((name, len(who), tests[name], example[name])
+                   for name, who in students.items()),
+                  key=lambda row: (-row[1], -row[2], row[0]))
 
 
 def load_outcomes(root: Path, assignment: str) -> list[dict]:
@@ -72,11 +128,18 @@ def write_report(root: Path, assignment: str, out_dir: Path | None = None) -> Pa
     max_score = max(o["max_score"] for o in outcomes) or 1.0
     scores = [o["score"] for o in outcomes]
 
+    from matplotlib.ticker import MaxNLocator
+
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.hist(scores, bins=min(20, int(max_score) + 1), range=(0, max_score),
-            color="#4477aa", edgecolor="white")
+    # One bar per whole score, centred on it (several scores per bar past 25 points).
+    top = math.ceil(max_score)
+    width = max(1, math.ceil((top + 1) / 25))
+    edges = [k - 0.5 for k in range(0, top + width + 1, width)]
+    ax.hist(scores, bins=edges, color="#4477aa", edgecolor="white")
+    ax.set_xticks(range(0, top + 1, width))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(title=f"{assignment}: scores of {len(outcomes)} submissions", xlabel="score",
-           ylabel="submissions")
+           ylabel="submissions", xlim=(edges[0], edges[-1]))
     fig.tight_layout()
     fig.savefig(out_dir / "scores.png", dpi=100)
     plt.close(fig)
@@ -91,8 +154,7 @@ def write_report(root: Path, assignment: str, out_dir: Path | None = None) -> Pa
     fig.savefig(out_dir / "pass_rates.png", dpi=100)
     plt.close(fig)
 
-    mistakes = Counter(named_mistake(c["message"]) for o in outcomes for c in o["cells"]
-                       if c["message"])
+    mistakes = mistakes_table(outcomes)
     slowest = sorted(outcomes, key=lambda o: -o["seconds"])[:5]
     ended = [o for o in outcomes if o.get("reason")]
 
@@ -114,8 +176,11 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.2em .6em}
 <table><tr><th>test</th><th>passed</th><th>%</th></tr>
 {rows((t, passed[t], f"{r:.0f}") for t, r in zip(tests, rates, strict=True))}</table>
 <h2>Most frequent mistakes</h2>
-<table><tr><th>mistake</th><th>failed tests</th></tr>
-{rows(mistakes.most_common(40))}</table>
+<p>Each mistake, the number of submissions that made it, the failed tests it caused and
+one of its messages as the student saw it.</p>
+<table><tr><th>mistake</th><th>submissions</th><th>failed tests</th><th>example message</th>
+</tr>
+{rows(mistakes) or "<tr><td colspan=4>none</td></tr>"}</table>
 <h2>Slowest submissions</h2>
 <table><tr><th>student</th><th>seconds</th><th>score</th></tr>
 {rows((o["student"], f"{o['seconds']:.1f}", o["score"]) for o in slowest)}</table>
