@@ -34,7 +34,7 @@ _CODE_OR_MATH = re.compile(
     r"|(?<!\\)\$\$(?P<display>.+?)(?<!\\)\$\$"
     r"|\\\[(?P<display2>.+?)\\\]"
     r"|\\\((?P<inline2>.+?)\\\)"
-    r"|(?<![\\$])\$(?![\s$])(?P<inline>[^$\n]*?[^\s\\$])\$(?!\d)",
+    r"|(?<![\\$])\$(?![\s$])(?P<inline>(?:[^$\n]|\n(?!\s*\n))*?[^\s\\$])\$(?!\d)",
     re.DOTALL | re.MULTILINE)
 # Characters markdown would read as emphasis, links or escapes inside the MathML's text.
 _MARKDOWN_ACTIVE = str.maketrans({"_": "&#95;", "*": "&#42;", "[": "&#91;", "]": "&#93;",
