@@ -170,3 +170,42 @@ def test_tidy_strips_outputs_but_keeps_nbgrader_metadata(tmp_path):
     assert cleaned.cells[0].metadata.nbgrader.grade_id == "x"
     assert cleaned.metadata.kernelspec.name == "python3" and "widgets" not in cleaned.metadata
     assert tidy(path) is False  # idempotent
+
+
+def test_demo_prints_a_header_per_assignment(tmp_path, monkeypatch):
+    """The per-student lines of each assignment come after a header naming it."""
+    from types import SimpleNamespace
+
+    from nndl.grader import demo
+
+    def fake_course(dest, repo, assignments):
+        for a in assignments:
+            for s in ("s1", "s2"):
+                (dest / "submitted" / s / a).mkdir(parents=True)
+
+    def fake_grade(dest, assignment, workers, log):
+        for s in ("s1", "s2"):
+            log(f"{s} graded")
+        return [SimpleNamespace(score=1.0, max_score=2.0)] * 2
+
+    monkeypatch.setattr(demo, "make_demo_course", fake_course)
+    monkeypatch.setattr(demo, "grade_assignment", fake_grade)
+    monkeypatch.setattr(demo, "run_nbgrader", lambda *a: "")
+    monkeypatch.setattr(demo, "write_report", lambda *a: None)
+    lines = []
+    demo.run_demo(tmp_path / "d", assignments=["week_a", "week_b"], log=lines.append)
+    text = "\n".join(lines)
+    a = text.index("== week_a (1 of 2): grading 2 submissions ==")
+    b = text.index("== week_b (2 of 2): grading 2 submissions ==")
+    assert a < text.index("s1 graded") < b < text.rindex("s1 graded")
+    assert "week_a: mean score 1.00 of 2" in text
+
+
+def test_demo_names_the_course_it_copies(capsys, monkeypatch):
+    import nndl.grader.demo
+
+    seen = {}
+    monkeypatch.setattr(nndl.grader.demo, "run_demo", lambda *a, **k: seen.update(k))
+    assert main(["demo", "--workers", "1"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == f"course: {seen['repo']} (copied into the demo course)"
