@@ -96,6 +96,36 @@ ATTACKS = {
 }
 
 
+def _writes_reply_pipe(payload: str, then: str = "time.sleep(30)") -> str:
+    """An L1 body that writes payload (a bytes expression) to its own reply pipe, then
+    does `then`: attacks on the grader's wire protocol."""
+    return ("import fcntl, os, struct, time\n"
+            "    for fd in range(3, 256):\n"
+            "        try:\n"
+            "            pipe = os.readlink(f'/proc/self/fd/{fd}').startswith('pipe:')\n"
+            "            if pipe and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_WRONLY:\n"
+            f"                os.write(fd, {payload})\n"
+            "        except OSError:\n"
+            "            pass\n"
+            f"    {then}\n"
+            "    return 0.0")
+
+
+ATTACKS.update({
+    # Each costs only test_L1, within the call's time limit (3 s here), never the run.
+    "partial_header": (_writes_reply_pipe("b'\\0\\0\\0\\0'"), "did not finish within 3 s"),
+    "partial_body": (_writes_reply_pipe("struct.pack('!Q', 100) + b'{\"ok\": tr'"),
+                     "did not finish within 3 s"),
+    "oversized_header": (_writes_reply_pipe("struct.pack('!Q', 2**40)"),
+                         "more than it accepts"),
+    "garbage_reply": (_writes_reply_pipe("struct.pack('!Q', 10) + b'not json!!'", "pass"),
+                      "could not read your process's answer"),
+    "object_flood": (_writes_reply_pipe("struct.pack('!Q', 3 * 2**23 + 1) + b'[' + "
+                                        "b'{},' * 2**23", "pass"),
+                     "more than it accepts"),
+})
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     course = make_course(tmp_path_factory.mktemp("course"), [ASSIGNMENT])
@@ -203,7 +233,7 @@ def test_a_killed_run_resumes_without_regrading(tmp_path):
     proc = nndl(course, "grade", ASSIGNMENT, "--workers", "1", stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120
-    done = lambda: len(list((course / "autograded").glob(f"*/{ASSIGNMENT}/.nndl-graded.json")))  # noqa: E731
+    done = lambda: len(list((course / ".nndl" / "graded" / ASSIGNMENT).glob("*.json")))  # noqa: E731
     while done() < 3 and time.monotonic() < deadline:
         time.sleep(0.1)
     os.killpg(proc.pid, signal.SIGKILL)

@@ -36,8 +36,10 @@ def make_demo_course(dest: Path, repo: Path, assignments: list[str]) -> None:
     for assignment in assignments:
         cases = load_cases(assignment, repo)
         perfect = [c for c in cases if c.name == "perfect"]
+        others = [c for c in cases if c.name != "perfect"] or cases
         for i, student in enumerate(students):
-            case = perfect[0] if perfect and i % 3 == 0 else cases[i % len(cases)]
+            # a third perfect; the others take the remaining cases in order
+            case = perfect[0] if perfect and i % 3 == 0 else others[(i - i // 3 - 1) % len(others)]
             folder = dest / "submitted" / student / assignment
             folder.mkdir(parents=True, exist_ok=True)
             nbformat.write(build_submission(dest, case),

@@ -6,15 +6,13 @@ trusted side never unpickles and never runs anything the student's process sent:
 ``__eq__`` or ``__array__`` does not survive the trip, and an array subclass arrives as a
 plain ndarray holding the same bytes.
 
-The encoding is canonical (encoding a decoded value gives the same bytes again), so the
-two sides can compare inputs by digest.
+The encoding is canonical: encoding a decoded value gives the same description again.
+Framing, and the bounds on what a frame may hold, are ``protocol``'s.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 import math
 
 import numpy as np
@@ -22,11 +20,10 @@ import numpy as np
 from nndl.lazy import LazyDict
 
 MAX_DEPTH = 20
-MAX_BYTES = 256 * 2**20  # what one message may carry
 
 
 class EncodingError(ValueError):
-    """A message from the sandbox is malformed or too large."""
+    """A value described by the sandbox is malformed."""
 
 
 class Opaque:
@@ -120,21 +117,3 @@ def decode(obj, _depth: int = 0):
             raise
         raise EncodingError(f"malformed {tag} value ({exc})") from None
     raise EncodingError(f"unknown value tag {tag!r}")
-
-
-def dumps(message) -> bytes:
-    return json.dumps(message, separators=(",", ":")).encode("utf-8")
-
-
-def loads(data: bytes):
-    if len(data) > MAX_BYTES:
-        raise EncodingError(f"message of {len(data)} bytes is too large")
-    try:
-        return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise EncodingError(f"message is not JSON ({exc})") from None
-
-
-def digest(encoded) -> str:
-    """A digest of an encoded value, to compare inputs without sending them back."""
-    return hashlib.sha256(dumps(encoded)).hexdigest()

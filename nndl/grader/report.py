@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import html
 import math
-import json
 import re
 from collections import Counter
 from pathlib import Path
 
 from nndl.course import CourseError
 
-from .run import MARKER
+from .run import recorded_outcomes
 
 # How a failure message names a mistake, most specific first.
 _PATTERNS = [
@@ -105,12 +104,7 @@ def mistakes_table(outcomes: list[dict]) -> list[tuple[str, int, int, str]]:
 
 
 def load_outcomes(root: Path, assignment: str) -> list[dict]:
-    outcomes = []
-    for marker in sorted((root / "autograded").glob(f"*/{assignment}/{MARKER}")):
-        try:
-            outcomes.append(json.loads(marker.read_text()))
-        except (OSError, json.JSONDecodeError):
-            continue
+    outcomes = recorded_outcomes(root, assignment)
     if not outcomes:
         raise CourseError(f"nothing graded for {assignment}: run nndl grade {assignment}")
     return outcomes

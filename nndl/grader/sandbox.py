@@ -11,20 +11,21 @@ grader is root, as that user, and
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import resource
-import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .encoding import EncodingError
-from .worker import read_message, write_message
+from . import protocol
+from .protocol import ProtocolError
 
 UID_BASE = 1_900_000_000  # far above any account: the sandbox users own nothing
 
@@ -47,10 +48,22 @@ class Limits:
     file_bytes: int = 64 * 2**20  # largest file the worker may write
     processes: int = 256  # processes and threads of the sandbox user (fork bombs)
     tmp_bytes: int = 64 * 2**20  # size of the private /tmp
+    start_seconds: float = 60.0  # wall time for a new worker to greet the grader
+    submission_seconds: float = 600.0  # wall time of all of one submission's requests
 
 
 class SandboxError(Exception):
-    """The student's process failed to answer: it ended, timed out or spoke garbage."""
+    """The student's process failed to answer: it ended, timed out or spoke garbage.
+
+    Raised only for a worker that had started and greeted the grader: what happens after
+    that is the student's code's doing, and costs the test that was running.
+    """
+
+
+class GraderFault(Exception):
+    """Grading failed on the grader's side (the sandbox did not start, a worker never
+    greeted, the grader itself failed): nothing may be recorded for the submission, which
+    is graded on the next run."""
 
 
 def bubblewrap() -> str | None:
@@ -100,7 +113,11 @@ def _bwrap_command(workdir: Path, limits: Limits) -> list[str]:
             cmd += ["--symlink", os.readlink(target), str(target)]
         elif target.is_dir():
             cmd += ["--ro-bind", str(target), str(target)]
-    made: set[Path] = set()
+    # The private /tmp first, the read-only roots after it: a course or a Python that lives
+    # under /tmp (a clone in mktemp -d, a CI runner's venv) is mounted on top of it, not
+    # hidden by it. The zygote's cleaning of /tmp leaves these mounts alone.
+    cmd += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+    made: set[Path] = {Path("/tmp")}
     for root in _readable_roots():
         if root.is_relative_to("/usr"):
             continue
@@ -109,9 +126,9 @@ def _bwrap_command(workdir: Path, limits: Limits) -> list[str]:
                 cmd += ["--perms", "0755", "--dir", str(parent)]
                 made.add(parent)
         cmd += ["--ro-bind", str(root), str(root)]
-    cmd += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
-            "--perms", "0755", "--dir", "/home",
-            "--ro-bind", str(workdir), "/home/student", "--chdir", "/home/student",
+    if Path("/home") not in made:
+        cmd += ["--perms", "0755", "--dir", "/home"]
+    cmd += ["--ro-bind", str(workdir), "/home/student", "--chdir", "/home/student",
             "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp"]
     return cmd
 
@@ -134,8 +151,12 @@ def _worker_env() -> dict[str, str]:
     return env
 
 
-def _start(workdir: Path, limits: Limits, args: list[str], fds: tuple[int, ...]):
-    """python -m nndl.grader.worker ARGS in the sandbox, with the limits, keeping fds open."""
+def _start(workdir: Path, limits: Limits, args: list[str], fds: tuple[int, ...], stderr):
+    """python -m nndl.grader.worker ARGS in the sandbox, with the limits, keeping fds open.
+
+    stderr (a file) receives what bubblewrap and Python say before the worker silences
+    its output: the only clue when a sandbox fails to start.
+    """
     worker = [sys.executable, "-I", "-m", "nndl.grader.worker", *args]
     if bubblewrap():
         cmd = _bwrap_command(Path(workdir), limits) + _drop_user() + worker
@@ -152,8 +173,75 @@ def _start(workdir: Path, limits: Limits, args: list[str], fds: tuple[int, ...])
 
     return subprocess.Popen(
         cmd, cwd=workdir, env=_worker_env(), stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=fds,
+        stdout=subprocess.DEVNULL, stderr=stderr, pass_fds=fds,
         start_new_session=True, preexec_fn=limit)
+
+
+def _start_log():
+    """A small file for a starting sandbox's stderr (read only when the start failed)."""
+    return tempfile.TemporaryFile(prefix="nndl-sandbox-")
+
+
+def _read_log(log, limit: int = 4000) -> str:
+    try:
+        log.seek(0)
+        text = log.read(limit).decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return ""
+    return text.strip()
+
+
+def _unreadable_root() -> Path | None:
+    """The first folder the sandbox mounts that other users cannot read or enter."""
+    for root in _readable_roots():
+        below = (p for p in root.rglob("*") if p.is_dir() and not p.is_symlink())
+        for folder in itertools.chain([root], itertools.islice(below, 2000)):
+            try:
+                mode = folder.stat().st_mode
+            except OSError:
+                continue
+            if mode & 0o005 != 0o005:
+                return folder
+    return None
+
+
+def diagnose(log_text: str, status: int | None) -> str:
+    """What stopped a sandbox from starting, and the fix, from its stderr and exit status."""
+    lines = [line for line in log_text.splitlines() if line.strip()]
+    last = lines[-1] if lines else ""
+    here = [str(p) for p in (Path(sys.executable), Path(sys.prefix)) if p.is_relative_to("/tmp")]
+    said = f" (it said: {last[:300]})" if last else ""
+    lowered = log_text.lower()
+    if "namespace" in lowered and ("bwrap" in lowered or "permission" in lowered):
+        return (f"bubblewrap cannot create its namespaces: {last[:300]}. The machine forbids "
+                "them to this user (container or kernel setting); run the grader as root, "
+                "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1"
+                " or apparmor_restrict_unprivileged_userns=0), or uninstall bubblewrap to "
+                "grade with resource limits only")
+    if "permission denied" in lowered:
+        where = next((w for w in last.replace("'", " ").replace('"', " ").split()
+                      if w.startswith("/")), "a file it needs")
+        return (f"the sandbox user (uid {sandbox_uid()}) cannot read {where.rstrip(':,')}"
+                f"{said}. Everything the grader's Python imports must be readable by other "
+                "users: chmod -R o+rX the virtual environment, the course and the folders "
+                "above them (a home folder of mode 0700 is fine: the sandbox mounts what it "
+                "needs)")
+    if here and ("no such file" in lowered or status == 127):
+        return (f"the Python environment at {here[0]} is hidden by the sandbox's private "
+                f"/tmp{said}")
+    hidden = _unreadable_root()
+    if hidden is not None and ("no module named" in lowered or "permission" in lowered
+                               or status not in (None, 0)):
+        return (f"the sandbox user (uid {sandbox_uid()}) cannot read {hidden}{said}. "
+                "Everything the grader's Python imports must be readable by other users: "
+                f"chmod -R o+rX {hidden}")
+    if "no module named" in lowered:
+        return (f"the sandbox's Python cannot import what the worker needs{said}. Install "
+                "the course into the Python that runs the grader (pip install -e .)")
+    if not lines:
+        return (f"the sandbox ended with status {status} before it said anything"
+                if status is not None else "the sandbox never answered")
+    return f"the sandbox failed to start (status {status}){said}"
 
 
 def _kill_group(process: subprocess.Popen) -> None:
@@ -191,13 +279,21 @@ class Zygote:
             raise ZygoteError("a zygote needs bubblewrap")
         self.workdir, self.limits = Path(workdir), limits
         self._socket, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._log = _start_log()
         try:
             self.process = _start(self.workdir, limits, ["--zygote", str(theirs.fileno())],
-                                  (theirs.fileno(),))
+                                  (theirs.fileno(),), self._log)
         finally:
             theirs.close()
         self.children = 0
-        reply = self._ask({"op": "preload", "modules": sorted(set(modules))}, start_timeout)
+        try:
+            reply = self._ask({"op": protocol.PRELOAD, "modules": sorted(set(modules))},
+                              start_timeout)
+        except ZygoteError as exc:
+            raise ZygoteError(f"{exc}; {diagnose(_read_log(self._log), self.process.poll())}"
+                              ) from None
+        finally:
+            self._log.close()
         self.failed_imports: list[str] = [str(m) for m in reply.get("failed", [])]
 
     @property
@@ -208,18 +304,21 @@ class Zygote:
         try:
             if self.process.poll() is not None:
                 raise ZygoteError(f"the zygote has ended (status {self.process.returncode})")
-            write_message(self._socket.fileno(), message)
+            protocol.send(self._socket.fileno(), message)
             if fds:
                 socket.send_fds(self._socket, [b"F"], list(fds))
-            ready, _, _ = select.select([self._socket], [], [], timeout)
-            if not ready:
-                raise ZygoteError(f"the zygote did not answer {message['op']!r} within "
-                                  f"{timeout:g} s")
-            reply = read_message(self._socket.fileno())
+            reply = protocol.receive(self._socket.fileno(), max_bytes=2**20,
+                                     deadline=time.monotonic() + timeout)
             if not isinstance(reply, dict) or not reply.get("ok"):
-                raise ZygoteError(f"the zygote failed {message['op']!r}: {reply}")
+                raise ZygoteError(f"the zygote failed {message['op']!r}: {str(reply)[:300]}")
             return reply
-        except (OSError, EncodingError, ZygoteError) as exc:
+        except ProtocolError as exc:
+            _kill_group(self.process)
+            if exc.kind == "timeout":
+                raise ZygoteError(f"the zygote did not answer {message['op']!r} within "
+                                  f"{timeout:g} s") from None
+            raise ZygoteError(f"the zygote's answer to {message['op']!r}: {exc}") from None
+        except (OSError, ZygoteError) as exc:
             _kill_group(self.process)  # a zygote that failed once is never asked again
             raise ZygoteError(str(exc)) from None
 
@@ -228,7 +327,7 @@ class Zygote:
         to_child_r, to_child = os.pipe()
         from_child, from_child_w = os.pipe()
         try:
-            self._ask({"op": "fork"}, self.TIMEOUT, (to_child_r, from_child_w))
+            self._ask({"op": protocol.FORK}, self.TIMEOUT, (to_child_r, from_child_w))
         except ZygoteError:
             os.close(to_child)
             os.close(from_child)
@@ -242,21 +341,21 @@ class Zygote:
     def ping(self) -> bool:
         """Is the zygote still answering? (A child may have killed or stopped it.)"""
         try:
-            self._ask({"op": "ping"}, self.TIMEOUT)
+            self._ask({"op": protocol.PING}, self.TIMEOUT)
         except ZygoteError:
             return False
         return True
 
     def end_child(self, wait: float) -> int | None:
         """Wait up to `wait` s for the child, kill what is left; its status or None."""
-        reply = self._ask({"op": "end", "wait": wait}, wait + self.TIMEOUT)
+        reply = self._ask({"op": protocol.END, "wait": wait}, wait + self.TIMEOUT)
         status = reply.get("status")
         return status if isinstance(status, int) else None
 
     def close(self) -> None:
         if self.process.poll() is None:
             with contextlib.suppress(OSError, ValueError):
-                write_message(self._socket.fileno(), {"op": "exit"})
+                protocol.send(self._socket.fileno(), {"op": protocol.EXIT})
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=2)
         _kill_group(self.process)
@@ -270,26 +369,76 @@ class Sandbox:
     started cold in its own sandbox.
     """
 
-    def __init__(self, workdir: Path, limits: Limits = Limits(), zygote: Zygote | None = None):
+    def __init__(self, workdir: Path, limits: Limits = Limits(), zygote: Zygote | None = None,
+                 deadline: float | None = None):
         self.limits = limits
+        self.deadline = deadline  # time.monotonic() when the submission's budget runs out
         self.zygote = None
         self.process = None
         self.started = time.monotonic()
+        self._ended = False  # the worker's process is gone and reaped
+        self.reason: str | None = None  # why the worker is gone, once it is
         if zygote is not None and zygote.usable:
             try:
                 self._to_worker, self._from_worker = zygote.fork()
                 self.zygote = zygote
             except ZygoteError:
                 pass
+            if self.zygote is not None and self._greeting() is not None:
+                # A child that never greets means a broken zygote: retire it, start cold.
+                self._finish(wait=0)
+                self._close_pipes()
+                zygote.close()
+                self.zygote, self._ended = None, False
         if self.zygote is None:
-            to_worker_r, self._to_worker = os.pipe()
-            self._from_worker, from_worker_w = os.pipe()
-            self.process = _start(Path(workdir), limits, [str(to_worker_r), str(from_worker_w)],
-                                  (to_worker_r, from_worker_w))
-            os.close(to_worker_r)
-            os.close(from_worker_w)
-        self._ended = False  # the worker's process is gone and reaped
-        self.reason: str | None = None  # why the worker is gone, once it is
+            self._start_cold(Path(workdir))
+        os.set_blocking(self._to_worker, False)  # sends have deadlines too
+
+    def _start_cold(self, workdir: Path) -> None:
+        """A new sandbox for this worker; GraderFault, with the cause, if it does not start."""
+        to_worker_r, self._to_worker = os.pipe()
+        self._from_worker, from_worker_w = os.pipe()
+        log = _start_log()
+        try:
+            try:
+                self.process = _start(workdir, self.limits,
+                                      [str(to_worker_r), str(from_worker_w)],
+                                      (to_worker_r, from_worker_w), log)
+            except OSError as exc:
+                self._close_pipes()
+                raise GraderFault(f"the sandbox could not be started: {exc}") from None
+            finally:
+                os.close(to_worker_r)
+                os.close(from_worker_w)
+            problem = self._greeting()
+            if problem is not None:
+                self._ended = True
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.process.wait(timeout=1)
+                _kill_group(self.process)
+                self._close_pipes()
+                raise GraderFault(f"{diagnose(_read_log(log), self.process.returncode)} "
+                                  f"[{problem}]")
+        finally:
+            log.close()
+
+    def _greeting(self) -> str | None:
+        """Wait for the worker's hello; None when it came, else what went wrong."""
+        try:
+            hello = protocol.receive(self._from_worker, max_bytes=4096,
+                                     deadline=time.monotonic() + self.limits.start_seconds)
+        except ProtocolError as exc:
+            return f"no greeting from the worker: {exc}"
+        if hello is None:
+            return "the worker ended before it greeted the grader"
+        if not isinstance(hello, dict) or hello.get("op") != protocol.HELLO:
+            return f"the worker's first message was not a greeting: {str(hello)[:100]}"
+        return None
+
+    def _close_pipes(self) -> None:
+        for fd in (self._to_worker, self._from_worker):
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def _finish(self, wait: float) -> int | None:
         """Let the worker end within `wait` s or kill it; its exit status, None if killed."""
@@ -316,21 +465,31 @@ class Sandbox:
         return self.reason is None
 
     def request(self, message: dict, timeout: float | None = None) -> dict:
-        """Send one request and wait for its answer; SandboxError when none comes."""
+        """Send one request and wait for its answer; SandboxError when none comes.
+
+        The whole exchange, sending included, has one deadline; a reply that breaks the
+        protocol's bounds (too large, too many objects, cut off, not JSON) ends the worker.
+        """
         if self.reason:
             raise SandboxError(self.reason)
         timeout = self.limits.call_seconds if timeout is None else timeout
+        late = f"your code did not finish within {timeout:g} s (an endless loop?)"
+        if self.deadline is not None and self.deadline - time.monotonic() < timeout:
+            timeout = max(self.deadline - time.monotonic(), 0.0)
+            late = (f"grading this submission took over {self.limits.submission_seconds:g} s "
+                    "in all, the limit for one submission: the tests after that fail")
+        deadline = time.monotonic() + timeout
         try:
-            write_message(self._to_worker, message)
-        except (BrokenPipeError, OSError):
+            protocol.send(self._to_worker, message, deadline=deadline)
+            reply = protocol.receive(self._from_worker, deadline=deadline)
+        except ProtocolError as exc:
+            self._end({"timeout": late,
+                       "closed": "your code ended the Python process",
+                       "too_large": f"your code sent the grader more than it accepts ({exc})",
+                       }.get(exc.kind, f"the grader could not read your process's answer "
+                                       f"({exc})"))
+        except OSError:
             self._end("your code ended the Python process")
-        ready, _, _ = select.select([self._from_worker], [], [], timeout)
-        if not ready:
-            self._end(f"your code did not finish within {timeout:g} s (an endless loop?)")
-        try:
-            reply = read_message(self._from_worker)
-        except EncodingError as exc:
-            self._end(f"the grader could not read your process's answer ({exc})")
         if reply is None or not isinstance(reply, dict):
             self._end("your code ended the Python process")
         if self.zygote is not None and not self.zygote.ping():
@@ -365,11 +524,8 @@ class Sandbox:
 
     def close(self):
         if not self._ended:
-            with contextlib.suppress(OSError):
-                write_message(self._to_worker, {"op": "exit"})
+            with contextlib.suppress(OSError, ProtocolError):
+                protocol.send(self._to_worker, {"op": protocol.EXIT},
+                              deadline=time.monotonic() + 1)
             self._finish(wait=2)
-        for fd in (self._to_worker, self._from_worker):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self._close_pipes()

@@ -25,9 +25,10 @@ import numpy as np
 from nndl.checks import CheckFailed, StudentCodeError, signature_message
 from nndl.names import found_message, older_names
 
+from . import protocol
 from .encoding import Opaque, decode, encode
 from .program import Program, global_reads, strip_magics
-from .sandbox import Limits, Sandbox, SandboxError, Zygote
+from .sandbox import GraderFault, Limits, Sandbox, SandboxError, Zygote
 
 MAX_RESTARTS = 3
 
@@ -38,6 +39,7 @@ class CellVerdict:
     points: float
     max_points: float
     message: str | None  # None when the test passed
+    note: str | None = None  # what a passing test remarked ("Note: ..." lines it printed)
 
     @property
     def passed(self) -> bool:
@@ -253,6 +255,8 @@ class SubmissionRunner:
         self.restarts = 0
         self.answer_errors: dict[str, str] = {}
         self.reason: str | None = None
+        self.fault: GraderFault | None = None  # once set, nothing of this run is recorded
+        self.deadline = time.monotonic() + self.limits.submission_seconds
 
     def sandbox(self) -> Sandbox:
         """The live worker, started (or restarted after a crash) with the answers defined."""
@@ -263,17 +267,31 @@ class SubmissionRunner:
             if self.restarts >= MAX_RESTARTS:
                 raise SandboxError(f"{self.reason} (and again after {MAX_RESTARTS} restarts)")
             self.restarts += 1
-        self._sandbox = Sandbox(self.workdir, self.limits, self.zygote)
+        try:
+            self._sandbox = Sandbox(self.workdir, self.limits, self.zygote, self.deadline)
+        except GraderFault as exc:
+            self.fault = exc  # seen even if a test cell swallows the exception
+            raise
         cells = [{"id": c.grade_id or f"cell{c.index}", "source": strip_magics(c.source)}
                  for c in self.program.sandbox_cells(self.answers)]
         try:
-            reply = self._sandbox.request({"op": "run", "cells": cells})
+            reply = self._sandbox.request({"op": protocol.RUN, "cells": cells})
         except SandboxError as exc:
             self.reason = str(exc)
             raise
         errors = reply.get("errors", {})
         if isinstance(errors, dict):
             self.answer_errors = {str(k): str(v)[:2000] for k, v in errors.items()}
+        for cell in self.program.sandbox_cells(self.answers):
+            if cell.kind == "answer":
+                break
+            # Cells before the first answer run no code of the student's: their failure
+            # is the grader's (a module missing in the sandbox, an unreadable file).
+            cid = cell.grade_id or f"cell{cell.index}"
+            if cid in self.answer_errors:
+                self.fault = GraderFault(f"the assignment's own cell {cid} failed in the "
+                                         f"sandbox: {self.answer_errors[cid]}")
+                raise self.fault
         return self._sandbox
 
     def _namespace_for(self, source: str) -> dict:
@@ -283,7 +301,7 @@ class SubmissionRunner:
         for name in sorted(self.program.variables & global_reads(source)):
             namespace.pop(name, None)
             try:
-                reply = self.sandbox().request({"op": "get", "name": name})
+                reply = self.sandbox().request({"op": protocol.GET, "name": name})
             except SandboxError:
                 continue
             if reply.get("ok"):
@@ -298,6 +316,8 @@ class SubmissionRunner:
         try:
             for cell in self.program.tests:
                 verdicts.append(self._run_test(cell))
+                if self.fault is not None:
+                    raise self.fault
         finally:
             if self._sandbox is not None:
                 if not self._sandbox.alive and self.reason is None:
@@ -308,14 +328,17 @@ class SubmissionRunner:
 
     def _run_test(self, cell) -> CellVerdict:
         message = None
+        printed = io.StringIO()
         try:
             namespace = self._namespace_for(cell.source)
             code = compile(strip_magics(cell.source), f"<test {cell.grade_id}>", "exec")
             with contextlib.chdir(self.workdir), \
-                    contextlib.redirect_stdout(io.StringIO()), \
+                    contextlib.redirect_stdout(printed), \
                     contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 exec(code, namespace)  # noqa: S102 - the instructor's test code
+        except GraderFault:
+            raise
         except CheckFailed as exc:
             message = f"{type(exc).__name__}: {exc}"
         except SandboxError as exc:
@@ -326,5 +349,6 @@ class SubmissionRunner:
             self.reason = self._sandbox.reason
             if message is None:
                 message = self.reason
+        notes = [line for line in printed.getvalue().splitlines() if line.startswith("Note: ")]
         return CellVerdict(cell.grade_id, 0.0 if message else cell.points, cell.points,
-                           message)
+                           message, "\n".join(dict.fromkeys(notes))[:2000] or None)

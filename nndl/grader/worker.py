@@ -1,7 +1,9 @@
 """The student's side of grading: runs inside the sandbox, speaks only plain data.
 
-Started as ``python -m nndl.grader.worker RFD WFD``. It reads length-prefixed JSON
-messages from file descriptor RFD and answers on WFD:
+Started as ``python -m nndl.grader.worker RFD WFD``. It greets the grader on WFD
+(``hello``: it started and can speak; anything that fails before that is the grader's
+fault, never the student's), then reads frames (``protocol``) from file descriptor RFD
+and answers on WFD:
 
 - ``{"op": "run", "cells": [{"id", "source"}]}``: execute the cells in one namespace
   (errors are recorded per cell; execution goes on), answer ``{"errors": {id: text}}``;
@@ -24,46 +26,12 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import struct
+import re
 import sys
 import traceback
 import warnings
 
-HEADER = struct.Struct("!Q")
-
-
-def read_message(fd: int):
-    from .encoding import loads
-
-    header = _read_exact(fd, HEADER.size)
-    if header is None:
-        return None
-    (size,) = HEADER.unpack(header)
-    body = _read_exact(fd, size)
-    if body is None:
-        return None
-    return loads(body)
-
-
-def write_message(fd: int, message) -> None:
-    from .encoding import dumps
-
-    data = dumps(message)
-    view = memoryview(HEADER.pack(len(data)) + data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def _read_exact(fd: int, size: int) -> bytes | None:
-    chunks, remaining = [], size
-    while remaining:
-        chunk = os.read(fd, min(remaining, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+from . import protocol
 
 
 def _describe(exc: BaseException) -> str:
@@ -139,12 +107,13 @@ def serve(rfd: int, wfd: int) -> None:
         if os.getpid() != me:
             os._exit(0)
 
+    protocol.send(wfd, {"op": protocol.HELLO, "pid": me, "uid": os.getuid()})
     while True:
-        message = read_message(rfd)
-        if message is None or message.get("op") == "exit":
+        message = protocol.receive(rfd)
+        if message is None or message.get("op") == protocol.EXIT:
             return
         op = message.get("op")
-        if op == "run":
+        if op == protocol.RUN:
             errors = {}
             for cell in message["cells"]:
                 try:
@@ -155,11 +124,11 @@ def serve(rfd: int, wfd: int) -> None:
                 except BaseException as exc:  # noqa: BLE001 - SystemExit included
                     errors[cell["id"]] = _describe(exc)
                 only_me()
-            write_message(wfd, {"errors": errors})
-        elif op == "call":
+            protocol.send(wfd, {"errors": errors})
+        elif op == protocol.CALL:
             func = namespace.get(message["name"])
             if not callable(func):
-                write_message(wfd, {"ok": False, "error": f"NameError: {message['name']} is "
+                protocol.send(wfd, {"ok": False, "error": f"NameError: {message['name']} is "
                                     "not defined as a function", "frames": []})
                 continue
             import numpy as np
@@ -189,15 +158,15 @@ def serve(rfd: int, wfd: int) -> None:
                 reply["globals"] = global_data_names(func)
             except Exception:  # noqa: BLE001 - a hint only
                 reply["globals"] = []
-            write_message(wfd, reply)
-        elif op == "get":
+            protocol.send(wfd, reply)
+        elif op == protocol.GET:
             name = message["name"]
             if name in namespace:
-                write_message(wfd, {"ok": True, "value": encode(namespace[name])})
+                protocol.send(wfd, {"ok": True, "value": encode(namespace[name])})
             else:
-                write_message(wfd, {"ok": False, "error": f"NameError: {name} is not defined"})
+                protocol.send(wfd, {"ok": False, "error": f"NameError: {name} is not defined"})
         else:
-            write_message(wfd, {"ok": False, "error": f"unknown request {op!r}"})
+            protocol.send(wfd, {"ok": False, "error": f"unknown request {op!r}"})
 
 
 # ------------------------------------------------------------------------------ zygote
@@ -233,9 +202,42 @@ def _reap() -> None:
             pass
 
 
-def _clear_sandbox() -> None:
-    """Kill every process but this one and empty /tmp: the next child starts clean."""
+def _mounts_under(folder: str) -> set[str]:
+    """Mount points strictly inside folder (the grader's Python or course, when it lives
+    under /tmp, is mounted read-only on top of the sandbox's private /tmp)."""
+    found = set()
+    with contextlib.suppress(OSError), open("/proc/self/mountinfo") as info:
+        for line in info:
+            fields = line.split()
+            if len(fields) > 4:
+                point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), fields[4])
+                if point.startswith(folder.rstrip("/") + "/"):
+                    found.add(point)
+    return found
+
+
+def _empty(folder: str, keep: set[str]) -> None:
+    """Remove everything inside folder but the mount points in keep and the folders
+    leading to them."""
     import shutil
+
+    for entry in os.listdir(folder):
+        path = os.path.join(folder, entry)
+        if path in keep:
+            continue
+        if any(k.startswith(path + "/") for k in keep):
+            if os.path.isdir(path) and not os.path.islink(path):
+                _empty(path, keep)
+            continue
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def _clear_sandbox(keep: set[str]) -> None:
+    """Kill every process but this one and empty /tmp: the next child starts clean."""
     import signal
     import time
 
@@ -246,13 +248,7 @@ def _clear_sandbox() -> None:
         if not _others():
             break
         time.sleep(0.005)
-    for entry in os.listdir("/tmp"):
-        path = os.path.join("/tmp", entry)
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            with contextlib.suppress(OSError):
-                os.unlink(path)
+    _empty("/tmp", keep)
 
 
 def _wait_child(pid: int, seconds: float):
@@ -287,14 +283,15 @@ def zygote(control: int) -> None:
     if os.getppid() != 1:  # kill(-1) below must only ever reach this sandbox's processes
         raise SystemExit("the zygote runs only as the first process of a PID namespace")
     _undumpable()
+    keep = _mounts_under("/tmp")
     sock = socket.socket(fileno=control)
     child = None
     while True:
-        message = read_message(control)
-        if message is None or message.get("op") == "exit":
+        message = protocol.receive(control)
+        if message is None or message.get("op") == protocol.EXIT:
             return
         op = message.get("op")
-        if op == "preload":
+        if op == protocol.PRELOAD:
             failed = []
             for name in message.get("modules", []):
                 try:
@@ -305,21 +302,21 @@ def zygote(control: int) -> None:
                 with contextlib.suppress(Exception):
                     sys.modules["matplotlib.pyplot"].figure().clf()
                     sys.modules["matplotlib.pyplot"].close("all")
-            _clear_sandbox()
-            write_message(control, {"ok": True, "failed": failed})
-        elif op == "fork":
+            _clear_sandbox(keep)
+            protocol.send(control, {"ok": True, "failed": failed})
+        elif op == protocol.FORK:
             _, fds, _, _ = socket.recv_fds(sock, 1, 2)
             if len(fds) != 2:
                 for fd in fds:
                     os.close(fd)
-                write_message(control, {"ok": False, "error": "expected two descriptors"})
+                protocol.send(control, {"ok": False, "error": "expected two descriptors"})
                 continue
             try:
                 pid = os.fork()
             except OSError as exc:
                 for fd in fds:
                     os.close(fd)
-                write_message(control, {"ok": False, "error": _describe(exc)})
+                protocol.send(control, {"ok": False, "error": _describe(exc)})
                 continue
             if pid == 0:  # the child: a worker for one submission
                 try:
@@ -330,16 +327,16 @@ def zygote(control: int) -> None:
             for fd in fds:
                 os.close(fd)
             child = pid
-            write_message(control, {"ok": True})
-        elif op == "ping":
-            write_message(control, {"ok": True})
-        elif op == "end":
+            protocol.send(control, {"ok": True})
+        elif op == protocol.PING:
+            protocol.send(control, {"ok": True})
+        elif op == protocol.END:
             status = _wait_child(child, float(message.get("wait", 0))) if child else None
             child = None
-            _clear_sandbox()
-            write_message(control, {"ok": True, "status": status})
+            _clear_sandbox(keep)
+            protocol.send(control, {"ok": True, "status": status})
         else:
-            write_message(control, {"ok": False, "error": f"unknown request {op!r}"})
+            protocol.send(control, {"ok": False, "error": f"unknown request {op!r}"})
 
 
 def _setup() -> None:
