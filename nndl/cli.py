@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -92,7 +93,7 @@ def cmd_tidy(args) -> int:
 def cmd_grade(args) -> int:
     import time
 
-    from .grader.run import grade_assignment, submissions
+    from .grader.run import NotGraded, grade_assignment, submissions
     from .grader.sandbox import Limits
 
     root = _root(args)
@@ -104,10 +105,17 @@ def cmd_grade(args) -> int:
               f"{folder / '<student_id>' / args.assignment}/)", file=sys.stderr)
         return 1
     start = time.monotonic()
-    outcomes = grade_assignment(root, args.assignment, workers=args.workers,
-                                students=args.student or None, force=args.force,
-                                db_url=args.db, limits=Limits(call_seconds=args.timeout),
-                                zygote=not args.cold)
+    fault = None
+    try:
+        outcomes = grade_assignment(root, args.assignment, workers=args.workers,
+                                    students=args.student or None, force=args.force,
+                                    db_url=args.db, limits=Limits(call_seconds=args.timeout),
+                                    zygote=not args.cold)
+    except NotGraded as exc:  # the others are recorded: summarise them, then say it loudly
+        outcomes, fault = exc.outcomes, exc
+    if fault is not None and not outcomes:
+        print(f"nndl: {fault}", file=sys.stderr)
+        return 3
     if not outcomes:
         print(f"all {len(found)} submission(s) of {args.assignment} in {folder} were graded "
               "before: nothing new to grade (--force grades them again)")
@@ -125,6 +133,9 @@ def cmd_grade(args) -> int:
             print(f"  {o.student}: {o.reason}")
     slowest = max(outcomes, key=lambda o: o.seconds)
     print(f"slowest: {slowest.student} ({slowest.seconds:.1f} s)")
+    if fault is not None:
+        print(f"\nnndl: {fault}", file=sys.stderr)
+        return 3
     return 0
 
 
@@ -145,8 +156,56 @@ def cmd_export(args) -> int:
     if to.is_dir():
         raise CourseError(f"cannot write {to}: it is a folder; name a .csv file")
     print(_nbgrader(root, "export", f"--to={to}").strip())
+    missing = _mark_ungraded(root, to)
     print(f"grades written to {to}")
+    if missing:
+        print(f"WARNING: {len(missing)} submission(s) are NOT graded (a fault of the "
+              "grader's, or not graded yet); their score is left empty and their status "
+              "says so: " + ", ".join(missing), file=sys.stderr)
     return 0
+
+
+def _mark_ungraded(root: Path, csv_path: Path) -> list[str]:
+    """Blank the scores nbgrader exported for submissions without an up-to-date grade.
+
+    nbgrader exports a missing submission as a score of 0; a submission that is there but
+    was not graded (a grader fault, or submitted since) is not a 0. A `status` column says
+    which rows are ungraded.
+    """
+    import csv
+
+    from .grader.run import ungraded
+
+    with open(csv_path, newline="") as f:
+        reader = csv.DictReader(f)
+        rows, fields = list(reader), list(reader.fieldnames or [])
+    if not fields:
+        return []
+    submitted = {p.name for p in (root / "submitted").glob("*/*")
+                 if (root / "source" / p.name).is_dir()}
+    pending: dict[str, set[str]] = {}
+    for assignment in {r["assignment"] for r in rows} | submitted:
+        with contextlib.suppress(CourseError):
+            pending[assignment] = set(ungraded(root, assignment))
+    missing = []
+    for row in rows:
+        row["status"] = ""
+        if row["student_id"] in pending.get(row["assignment"], ()):
+            row.update(raw_score="", score="", status="not graded")
+    listed = {(r["assignment"], r["student_id"]) for r in rows}
+    for assignment, students in sorted(pending.items()):
+        for student in sorted(students - {s for a, s in listed if a == assignment}):
+            # never recorded at all: nbgrader does not know the student
+            rows.append(dict.fromkeys(fields, "") | {
+                "assignment": assignment, "student_id": student, "status": "not graded"})
+    for row in rows:
+        if row["status"]:
+            missing.append(f"{row['student_id']} ({row['assignment']})")
+    with open(csv_path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=[*fields, "status"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return missing
 
 
 def cmd_report(args) -> int:

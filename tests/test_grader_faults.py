@@ -8,6 +8,7 @@ grades exactly those; every other submission is graded and recorded as usual.
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
 import subprocess
@@ -72,6 +73,13 @@ def test_an_injected_grader_fault_records_nothing_and_the_rerun_grades_it(course
     assert "perfect_too" not in markers(course)
     assert not (course / "autograded" / "perfect_too").exists()
     assert recorded(course)["perfect"] == 10 and recorded(course)["empty"] == 0
+    export = nndl(course, "export", "--to", str(course / "grades.csv"))
+    assert export.returncode == 0, export.stdout + export.stderr
+    assert "NOT graded" in export.stderr and "perfect_too" in export.stderr
+    with open(course / "grades.csv") as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f)}
+    assert rows["perfect_too"]["score"] == "" and rows["perfect_too"]["status"] == "not graded"
+    assert float(rows["empty"]["score"]) == 0 and rows["empty"]["status"] == ""
 
     second = nndl(course, "grade", ASSIGNMENT)
     assert second.returncode == 0, second.stdout + second.stderr
