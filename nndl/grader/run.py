@@ -169,14 +169,26 @@ def _zygote():
 def _grade_one(root: str, assignment: str, student: str) -> dict:
     """Grade one submission in this pool process; a GraderFault propagates (not recorded)."""
     from .sandbox import GraderFault
-    from .verdict import SubmissionRunner
 
     if student in os.environ.get(FAULT_ENV, "").split(","):
         raise GraderFault(f"an injected grader fault ({FAULT_ENV})")
-    program = _STATE["program"]
-    start = time.monotonic()
     folder = Path(root) / "submitted" / student / assignment
-    nb, reason, digest = read_submission(folder, program.notebook)
+    nb, reason, digest = read_submission(folder, _STATE["program"].notebook)
+    return asdict(grade_notebook(student, nb, reason, digest, _STATE["program"],
+                                 _STATE["reference"], _STATE["workdir"], _STATE["limits"],
+                                 _zygote()))
+
+
+def grade_notebook(student: str, nb, reason: str | None, digest: str, program, reference,
+                   workdir: Path, limits, zygote=None) -> Outcome:
+    """The outcome of one submission already read (nb None: unreadable, with reason).
+
+    Needs no course folder: the program, the reference namespace and the release folder
+    the sandbox mounts are given, so any trusted process that holds them can grade.
+    """
+    from .verdict import SubmissionRunner
+
+    start = time.monotonic()
     if nb is not None and not has_answers(nb):
         nb, reason = None, (f"{program.notebook} has no answer cells: is it the assignment's "
                             "notebook, saved from the release version?")
@@ -184,14 +196,14 @@ def _grade_one(root: str, assignment: str, student: str) -> dict:
     if nb is None:
         cells = [{"grade_id": c.grade_id, "points": 0.0, "max_points": c.points,
                   "message": reason} for c in program.tests]
-        return asdict(Outcome(student, 0.0, max_score, time.monotonic() - start, reason, cells,
-                              digest=digest))
-    result = SubmissionRunner(program, _STATE["reference"], student_answers(nb),
-                              _STATE["workdir"], _STATE["limits"], _zygote()).run()
+        return Outcome(student, 0.0, max_score, time.monotonic() - start, reason, cells,
+                       digest=digest)
+    result = SubmissionRunner(program, reference, student_answers(nb), workdir, limits,
+                              zygote).run()
     cells = [{"grade_id": c.grade_id, "points": c.points, "max_points": c.max_points,
               "message": c.message, "note": c.note} for c in result.cells]
-    return asdict(Outcome(student, result.score, max_score, time.monotonic() - start,
-                          result.reason, cells, result.answer_errors, digest))
+    return Outcome(student, result.score, max_score, time.monotonic() - start,
+                   result.reason, cells, result.answer_errors, digest)
 
 
 def preflight(root: Path, assignment: str, limits, use_zygote: bool = True) -> list[str]:
