@@ -22,112 +22,57 @@ end (``nndl grade`` exits non-zero); the next run grades exactly those.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import stat
+import resource
 import time
-import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from multiprocessing import get_context
 from pathlib import Path
 
-import nbformat
-
 from nndl.course import CourseError, notebooks
 
+from .locks import course_lock
 from .program import load_program, student_answers
+from .record import (  # noqa: F401 - re-exported: the recording side of a run
+    MARKERS,
+    Outcome,
+    Resubmitted,
+    autograded_notebook,
+    is_done,
+    marker_path,
+    record,
+    recorded_outcomes,
+    ungraded,
+)
+from .submission import (  # noqa: F401 - re-exported: reading what was submitted
+    MAX_NOTEBOOK_BYTES,
+    duplicated_grade_ids,
+    has_answers,
+    read_submission,
+    submissions,
+)
 
-MAX_NOTEBOOK_BYTES = 20 * 2**20
-MARKERS = Path(".nndl") / "graded"  # in the course folder, never in what students receive
 MAX_POOL_RESTARTS = 2  # a grading worker process that dies: its submissions are retried
 FAULT_ENV = "NNDL_GRADER_FAULT"  # students whose grading fails on the grader's side (tests)
 
 
 class NotGraded(CourseError):
-    """Some submissions were not graded because of a fault of the grader's; nothing was
-    recorded for them, and the next run grades them."""
+    """Some submissions were not graded (a fault of the grader's, or a submission folder
+    refused by name); nothing was recorded for them, and the next run grades them."""
 
     def __init__(self, assignment: str, not_graded: dict[str, str], outcomes: list):
         self.not_graded, self.outcomes = not_graded, outcomes
-        lines = [f"{student}: {reason}" for student, reason in sorted(not_graded.items())]
-        super().__init__(f"{len(not_graded)} submission(s) of {assignment} NOT graded, "
-                         "because of a fault of the grader's (nothing was recorded for them;"
-                         " run nndl grade again to grade them):\n  " + "\n  ".join(lines))
+        lines = [f"{student.encode('unicode_escape').decode()[:60]}: {reason}"
+                 for student, reason in sorted(not_graded.items())]
+        super().__init__(f"{len(not_graded)} submission(s) of {assignment} NOT graded; "
+                         "nothing was recorded for them, and nndl grade grades them when "
+                         "run again:\n  " + "\n  ".join(lines))
 
 
 class PreflightFailed(CourseError):
     """The sandbox does not work for this assignment on this machine: nothing was graded."""
-
-
-@dataclass
-class Outcome:
-    student: str
-    score: float = 0.0
-    max_score: float = 0.0
-    seconds: float = 0.0
-    reason: str | None = None  # why the submission (or its process) ended early
-    cells: list[dict] = field(default_factory=list)  # grade_id, points, max_points, message
-    answer_errors: dict = field(default_factory=dict)
-    digest: str = ""  # sha256 of the submitted notebook's bytes that were graded
-
-
-def submissions(root: Path, assignment: str, students: list[str] | None = None):
-    base = root / "submitted"
-    found = sorted(p.parent.name for p in base.glob(f"*/{assignment}") if p.is_dir())
-    if students:
-        missing = sorted(set(students) - set(found))
-        if missing:
-            raise CourseError(f"no submission of {assignment} for: {', '.join(missing)}")
-        found = [s for s in found if s in students]
-    return found
-
-
-def read_submission(folder: Path, name: str):
-    """(notebook or None, reason or None, sha256 of the bytes read).
-
-    The notebook is read once, without following symbolic links: a link could point at
-    the instructor's files or at the machine's, and its target would be graded, or leak
-    into the feedback. Grading uses exactly the bytes whose digest the marker records.
-    """
-    path = folder / name
-    for part in (folder.parent, folder, path):
-        if part.is_symlink():
-            return None, (f"{part.name} is a symbolic link; submissions are read only as "
-                          "regular files and folders"), "refused"
-    if not path.is_file():
-        present = sorted(p.name for p in folder.glob("*.ipynb"))[:20] or ["no notebook"]
-        return None, f"missing notebook: expected {name}, found {', '.join(present)}"[:500], \
-            "missing"
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as exc:
-        return None, f"{name} cannot be read ({exc.strerror})", "unreadable"
-    with os.fdopen(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            return None, f"{name} is not a regular file", "refused"
-        data = file.read(MAX_NOTEBOOK_BYTES + 1)
-    digest = hashlib.sha256(data).hexdigest()
-    if len(data) > MAX_NOTEBOOK_BYTES:
-        size = path.stat().st_size
-        limit = MAX_NOTEBOOK_BYTES >> 20
-        return None, f"{name} is {size / 2**20:.0f} MB, over the {limit} MB limit", digest
-    try:
-        return nbformat.reads(data.decode("utf-8"), as_version=4), None, digest
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not raised
-        return None, f"{name} is not a readable notebook ({type(exc).__name__}: {exc})"[:500], \
-            digest
-
-
-def _digest(folder: Path, name: str) -> str:
-    return read_submission(folder, name)[2]
-
-
-def has_answers(nb: nbformat.NotebookNode) -> bool:
-    return any(cell.get("metadata", {}).get("nbgrader", {}).get("solution")
-               for cell in nb.cells)
 
 
 # ------------------------------------------------------------------------ worker process
@@ -174,9 +119,11 @@ def _grade_one(root: str, assignment: str, student: str) -> dict:
         raise GraderFault(f"an injected grader fault ({FAULT_ENV})")
     folder = Path(root) / "submitted" / student / assignment
     nb, reason, digest = read_submission(folder, _STATE["program"].notebook)
-    return asdict(grade_notebook(student, nb, reason, digest, _STATE["program"],
-                                 _STATE["reference"], _STATE["workdir"], _STATE["limits"],
-                                 _zygote()))
+    outcome = grade_notebook(student, nb, reason, digest, _STATE["program"],
+                             _STATE["reference"], _STATE["workdir"], _STATE["limits"],
+                             _zygote())
+    outcome.grader_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return asdict(outcome)
 
 
 def grade_notebook(student: str, nb, reason: str | None, digest: str, program, reference,
@@ -202,8 +149,14 @@ def grade_notebook(student: str, nb, reason: str | None, digest: str, program, r
                               zygote).run()
     cells = [{"grade_id": c.grade_id, "points": c.points, "max_points": c.max_points,
               "message": c.message, "note": c.note} for c in result.cells]
+    reason = result.reason
+    twice = duplicated_grade_ids(nb)
+    if twice:  # graded all the same: the first code cell of each id, as the notebook shows
+        reason = (f"the notebook holds several cells with the grade_id(s) {', '.join(twice)}"
+                  "; the first code cell of each was graded" + (f"; {reason}" if reason
+                                                                 else ""))[:1000]
     return Outcome(student, result.score, max_score, time.monotonic() - start,
-                   result.reason, cells, result.answer_errors, digest)
+                   reason, cells, result.answer_errors, digest)
 
 
 def preflight(root: Path, assignment: str, limits, use_zygote: bool = True) -> list[str]:
@@ -265,151 +218,6 @@ def preflight(root: Path, assignment: str, limits, use_zygote: bool = True) -> l
     return warnings_
 
 
-# --------------------------------------------------------------------- trusted recording
-def _sanitized(outputs) -> list:
-    """The student's own outputs, reduced to text and PNG images (no HTML, no scripts)."""
-    kept = []
-    for out in outputs or []:
-        kind = out.get("output_type")
-        if kind == "stream":
-            kept.append(nbformat.v4.new_output("stream", name="stdout",
-                                               text=str(out.get("text", ""))[:10_000]))
-        elif kind in ("display_data", "execute_result"):
-            data = {k: v for k, v in out.get("data", {}).items()
-                    if k in ("image/png", "text/plain") and len(str(v)) < 2 * 2**20}
-            if data:
-                kept.append(nbformat.v4.new_output("display_data", data=data))
-        elif kind == "error":
-            kept.append(nbformat.v4.new_output(
-                "error", ename=str(out.get("ename", ""))[:200],
-                evalue=str(out.get("evalue", ""))[:2000], traceback=[]))
-    return kept
-
-
-def autograded_notebook(release: nbformat.NotebookNode, submitted, outcome: Outcome):
-    """The release notebook with the student's answers and outputs and our verdicts."""
-    nb = nbformat.from_dict(json.loads(json.dumps(release)))
-    answers = {}
-    by_id = {}
-    if submitted is not None:
-        for cell in submitted.cells:
-            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if gid and cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
-                answers.setdefault(gid, cell)
-            if cell.get("id"):
-                by_id.setdefault(cell["id"], cell)
-    verdicts = {c["grade_id"]: c for c in outcome.cells}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        gid = meta.get("grade_id")
-        if cell.cell_type != "code":
-            if meta.get("solution") and gid in answers:
-                cell.source = answers[gid].get("source", "")
-            continue
-        if meta.get("solution"):
-            student = answers.get(gid)
-            cell.source = student.get("source", "") if student else cell.source
-            cell.outputs = _sanitized(student.get("outputs")) if student else []
-            if gid in outcome.answer_errors:
-                ename, _, evalue = outcome.answer_errors[gid].partition(": ")
-                cell.outputs.append(nbformat.v4.new_output(
-                    "error", ename=ename, evalue=evalue,
-                    traceback=[f"This cell raised {outcome.answer_errors[gid]}"]))
-        elif meta.get("grade") and gid in verdicts:
-            verdict = verdicts[gid]
-            if verdict["message"]:
-                ename, sep, evalue = verdict["message"].partition(": ")
-                if not (sep and ename.isidentifier()):
-                    ename, evalue = "GradingError", verdict["message"]
-                cell.outputs = [nbformat.v4.new_output("error", ename=ename, evalue=evalue,
-                                                       traceback=[verdict["message"]])]
-            else:
-                note = f"{verdict['note']}\n" if verdict.get("note") else ""
-                cell.outputs = [nbformat.v4.new_output(
-                    "stream", name="stdout",
-                    text=f"passed: {verdict['points']:g} of {verdict['max_points']:g} "
-                         f"point(s)\n{note}")]
-        else:
-            student = by_id.get(cell.get("id"))
-            cell.outputs = _sanitized(student.get("outputs")) if student else []
-        if cell.cell_type == "code":
-            cell.execution_count = None
-    return nb
-
-
-class Resubmitted(Exception):
-    """The submitted notebook changed while it was being graded: grade it again."""
-
-
-def marker_path(root: Path, assignment: str, student: str) -> Path:
-    return root / MARKERS / assignment / f"{student}.json"
-
-
-def recorded_outcomes(root: Path, assignment: str) -> list[dict]:
-    """What the markers of an assignment hold: one outcome (as a dict) per graded student."""
-    found = []
-    for path in sorted((root / MARKERS / assignment).glob("*.json")):
-        try:
-            found.append(json.loads(path.read_text()))
-        except (OSError, json.JSONDecodeError):
-            continue
-    return found
-
-
-def record(root: Path, assignment: str, outcome: Outcome, db_url: str) -> None:
-    """Scores into the gradebook, the autograded notebook beside them, then the marker.
-
-    The autograded notebook shows the submission that was graded (the same bytes); if the
-    file changed meanwhile, Resubmitted is raised before anything is written.
-    """
-    from nbgrader.api import Gradebook
-
-    (source,) = notebooks(root, assignment, "source")
-    name = source.name
-    folder = root / "submitted" / outcome.student / assignment
-    submitted, _, digest = read_submission(folder, name)
-    if digest != outcome.digest:
-        raise Resubmitted(outcome.student)
-    release = nbformat.read(root / "release" / assignment / name, as_version=4)
-    marker = marker_path(root, assignment, outcome.student)
-    marker.unlink(missing_ok=True)
-    out_dir = root / "autograded" / outcome.student / assignment
-    out_dir.mkdir(parents=True, exist_ok=True)
-    nbformat.write(autograded_notebook(release, submitted, outcome), out_dir / name)
-    with Gradebook(db_url) as gb:
-        gb.update_or_create_student(outcome.student)
-        gb.update_or_create_submission(assignment, outcome.student)
-        for cell in outcome.cells:
-            grade = gb.find_grade(cell["grade_id"], source.stem, assignment, outcome.student)
-            grade.auto_score = float(cell["points"])
-            grade.needs_manual_grade = grade.manual_score is not None
-        gb.db.commit()
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    tmp = marker.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"submission_sha256": outcome.digest, **asdict(outcome)},
-                              indent=1))
-    tmp.replace(marker)
-
-
-def is_done(root: Path, assignment: str, student: str, name: str) -> bool:
-    marker = marker_path(root, assignment, student)
-    if not marker.is_file():
-        return False
-    try:
-        saved = json.loads(marker.read_text())
-    except (OSError, json.JSONDecodeError):
-        return False
-    folder = root / "submitted" / student / assignment
-    return saved.get("submission_sha256") == _digest(folder, name)
-
-
-def ungraded(root: Path, assignment: str) -> list[str]:
-    """Students with a submission of the assignment that has no up-to-date grade."""
-    (source,) = notebooks(root, assignment, "source")
-    return [s for s in submissions(root, assignment)
-            if not is_done(root, assignment, s, source.name)]
-
-
 def grade_assignment(root: Path, assignment: str, *, workers: int = 2,
                      students: list[str] | None = None, force: bool = False,
                      db_url: str | None = None, limits=None, progress: bool = True,
@@ -428,21 +236,33 @@ def grade_assignment(root: Path, assignment: str, *, workers: int = 2,
         raise CourseError(f"release/{assignment}/{source.name} is missing: run nndl release")
     limits = limits or Limits()
     db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
-    _ensure_in_gradebook(root, assignment, db_url)
     warning = isolation_warning()
     if warning:
         log(warning)
-    everyone = submissions(root, assignment, students)
-    todo = [s for s in everyone if force or not is_done(root, assignment, s, source.name)]
+    # One run per assignment at a time: a second one waits here, then finds the first
+    # one's work done (its markers) and grades only what is left.
+    with course_lock(root, f"grade-{assignment}", log=log):
+        with course_lock(root, "gradebook", describe=False):
+            _ensure_in_gradebook(root, assignment, db_url)
+        return _grade_locked(root, assignment, source.name, workers, students, force,
+                             db_url, limits, progress, zygote, log)
+
+
+def _grade_locked(root, assignment, name, workers, students, force, db_url, limits,
+                  progress, zygote, log) -> list[Outcome]:
+    not_graded: dict[str, str] = {}
+    everyone = submissions(root, assignment, students, refused=not_graded)
+    for student, problem in not_graded.items():
+        log(f"!! submitted/{student.encode('unicode_escape').decode()[:60]}/{assignment} is "
+            f"refused: {problem}; rename the folder to the student's id")
+    todo = [s for s in everyone if force or not is_done(root, assignment, s, name)]
     if len(todo) < len(everyone):
         log(f"{len(everyone) - len(todo)} submission(s) already graded (use --force to "
             "grade them again)")
-    if not todo:
-        return []
-    for text in preflight(root, assignment, limits, zygote):
-        log(text)
     outcomes: list[Outcome] = []
-    not_graded: dict[str, str] = {}
+    if todo:
+        for text in preflight(root, assignment, limits, zygote):
+            log(text)
     restarts, changes = 0, {}
     while todo:
         again, died = _grade_in_pool(root, assignment, todo, workers, limits, zygote, db_url,
@@ -489,9 +309,7 @@ def _grade_in_pool(root, assignment, todo, workers, limits, zygote, db_url, prog
             bar.update(1)
             try:
                 outcome = Outcome(**future.result())
-                with warnings.catch_warnings():  # nbgrader's own SQLAlchemy warnings
-                    warnings.simplefilter("ignore")
-                    record(root, assignment, outcome, db_url)
+                record(root, assignment, outcome, db_url)
             except BrokenProcessPool:
                 died.append(student)
                 continue

@@ -1,0 +1,274 @@
+"""Recording a graded submission where nbgrader and the instructor look for it.
+
+``record`` writes the gradebook rows (scores, the submission's timestamp and nbgrader's
+late penalty, as stock ``nbgrader autograde`` does), ``autograded/<student>/<assignment>/``
+(the notebook formgrader and ``generate_feedback`` read: the release notebook with the
+student's answers as graded, their outputs reduced to text and images, our verdicts), and
+last a marker under ``.nndl/graded/`` holding the digest of the bytes that were graded. A
+submission whose marker matches its file is done; anything else is graded again.
+
+Every artefact is bounded: an autograded notebook (and so its feedback page) holds at most
+``MAX_ARTEFACT_BYTES``, cutting the student's own outputs first and, if need be, long
+answer cells, each cut marked "… truncated".
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from nndl.course import notebooks
+
+from .locks import course_lock
+from .program import student_answers
+from .submission import digest as submission_digest
+from .submission import read_submission, read_timestamp, submissions
+
+MARKERS = Path(".nndl") / "graded"  # in the course folder, never in what students receive
+MAX_ARTEFACT_BYTES = 5 * 2**20  # one autograded notebook, and so one feedback page
+MAX_MESSAGE_CHARS = 10_000  # one verdict
+MAX_KEPT_SOURCE_CHARS = 100_000  # an answer cell cut to fit the artefact bound
+
+
+@dataclass
+class Outcome:
+    student: str
+    score: float = 0.0
+    max_score: float = 0.0
+    seconds: float = 0.0
+    reason: str | None = None  # why the submission (or its process) ended early
+    cells: list[dict] = field(default_factory=list)  # grade_id, points, max_points, message
+    answer_errors: dict = field(default_factory=dict)
+    digest: str = ""  # sha256 of the submitted notebook's bytes that were graded
+    grader_peak_mb: float = 0.0  # the grading process's peak resident memory so far
+
+
+
+def _sanitized(outputs) -> list:
+    """The student's own outputs, reduced to text and PNG images (no HTML, no scripts)."""
+    kept = []
+    for out in outputs or []:
+        kind = out.get("output_type")
+        if kind == "stream":
+            kept.append(nbformat.v4.new_output("stream", name="stdout",
+                                               text=str(out.get("text", ""))[:10_000]))
+        elif kind in ("display_data", "execute_result"):
+            data = {k: v for k, v in out.get("data", {}).items()
+                    if k in ("image/png", "text/plain") and len(str(v)) < 2 * 2**20}
+            if data:
+                kept.append(nbformat.v4.new_output("display_data", data=data))
+        elif kind == "error":
+            kept.append(nbformat.v4.new_output(
+                "error", ename=str(out.get("ename", ""))[:200],
+                evalue=str(out.get("evalue", ""))[:2000], traceback=[]))
+    return kept
+
+
+def autograded_notebook(release: nbformat.NotebookNode, submitted, outcome: Outcome):
+    """The release notebook with the student's answers and outputs and our verdicts.
+
+    An answer cell shows exactly the code that was graded: the first code cell carrying
+    its grade_id, as the grader takes it (program.student_answers); a markdown cell that
+    carries the same id shows nothing in its place.
+    """
+    nb = nbformat.from_dict(json.loads(json.dumps(release)))
+    answers = {}
+    by_id = {}
+    if submitted is not None:
+        graded = student_answers(submitted)
+        for cell in submitted.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            gid = meta.get("grade_id")
+            if gid in graded and cell.get("cell_type") == "code" and meta.get("solution") \
+                    and cell.get("source", "") == graded[gid]:
+                answers.setdefault(gid, cell)
+            elif gid and meta.get("solution") and cell.get("cell_type") == "markdown":
+                answers.setdefault(f"markdown:{gid}", cell)
+            if cell.get("id"):
+                by_id.setdefault(cell["id"], cell)
+    verdicts = {c["grade_id"]: c for c in outcome.cells}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        gid = meta.get("grade_id")
+        if cell.cell_type != "code":
+            if meta.get("solution") and f"markdown:{gid}" in answers:
+                cell.source = answers[f"markdown:{gid}"].get("source", "")
+            continue
+        if meta.get("solution"):
+            student = answers.get(gid)
+            cell.source = student.get("source", "") if student else cell.source
+            cell.outputs = _sanitized(student.get("outputs")) if student else []
+            if gid in outcome.answer_errors:
+                ename, _, evalue = outcome.answer_errors[gid].partition(": ")
+                cell.outputs.append(nbformat.v4.new_output(
+                    "error", ename=ename, evalue=evalue,
+                    traceback=[f"This cell raised {outcome.answer_errors[gid]}"]))
+        elif meta.get("grade") and gid in verdicts:
+            verdict = verdicts[gid]
+            if verdict["message"]:
+                verdict = {**verdict, "message": _cut(str(verdict["message"]),
+                                                      MAX_MESSAGE_CHARS)}
+                ename, sep, evalue = verdict["message"].partition(": ")
+                if not (sep and ename.isidentifier()):
+                    ename, evalue = "GradingError", verdict["message"]
+                cell.outputs = [nbformat.v4.new_output("error", ename=ename, evalue=evalue,
+                                                       traceback=[verdict["message"]])]
+            else:
+                note = f"{verdict['note']}\n" if verdict.get("note") else ""
+                cell.outputs = [nbformat.v4.new_output(
+                    "stream", name="stdout",
+                    text=f"passed: {verdict['points']:g} of {verdict['max_points']:g} "
+                         f"point(s)\n{note}")]
+        else:
+            student = by_id.get(cell.get("id"))
+            cell.outputs = _sanitized(student.get("outputs")) if student else []
+        if cell.cell_type == "code":
+            cell.execution_count = None
+    return _bounded(nb)
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n… truncated ({len(text) - limit} more characters)"
+
+
+def _size(value) -> int:
+    return len(json.dumps(value, ensure_ascii=False))
+
+
+def _bounded(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """nb within MAX_ARTEFACT_BYTES: the student's outputs go first, largest first, then
+    the longest answer cells are cut; each cut says so."""
+    total = len(nbformat.writes(nb))
+    if total <= MAX_ARTEFACT_BYTES:
+        return nb
+    mine = [c for c in nb.cells if c.cell_type == "code" and c.outputs
+            and not c.metadata.get("nbgrader", {}).get("grade")]
+    for cell in sorted(mine, key=lambda c: _size(c.outputs), reverse=True):
+        before = _size(cell.outputs)
+        cell.outputs = [nbformat.v4.new_output(
+            "stream", name="stdout", text=f"… truncated: {before} bytes of this cell's "
+            f"outputs (a graded notebook holds at most {MAX_ARTEFACT_BYTES >> 20} MB)\n")]
+        total -= before - _size(cell.outputs)
+        if total <= MAX_ARTEFACT_BYTES:
+            return nb
+    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    for cell in sorted(answers, key=lambda c: len(c.source), reverse=True):
+        cell.source = _cut(cell.source, MAX_KEPT_SOURCE_CHARS)
+        if len(nbformat.writes(nb)) <= MAX_ARTEFACT_BYTES:
+            break
+    return nb
+
+
+class Resubmitted(Exception):
+    """The submitted notebook changed while it was being graded: grade it again."""
+
+
+def marker_path(root: Path, assignment: str, student: str) -> Path:
+    return root / MARKERS / assignment / f"{student}.json"
+
+
+def recorded_outcomes(root: Path, assignment: str) -> list[dict]:
+    """What the markers of an assignment hold: one outcome (as a dict) per graded student."""
+    found = []
+    for path in sorted((root / MARKERS / assignment).glob("*.json")):
+        try:
+            found.append(json.loads(path.read_text()))
+        except (OSError, json.JSONDecodeError):
+            continue
+    return found
+
+
+def record(root: Path, assignment: str, outcome: Outcome, db_url: str) -> None:
+    """Scores into the gradebook, the autograded notebook beside them, then the marker.
+
+    The autograded notebook shows the submission that was graded (the same bytes); if the
+    file changed meanwhile, Resubmitted is raised before anything is written. The
+    submission's timestamp.txt, the assignment's due date and the configured late
+    submission plugin give the same timestamp and penalty as stock autograde.
+    """
+    (source,) = notebooks(root, assignment, "source")
+    name = source.name
+    folder = root / "submitted" / outcome.student / assignment
+    submitted, _, digest = read_submission(folder, name)
+    if digest != outcome.digest:
+        raise Resubmitted(outcome.student)
+    timestamp = read_timestamp(folder)
+    release = nbformat.read(root / "release" / assignment / name, as_version=4)
+    marker = marker_path(root, assignment, outcome.student)
+    marker.unlink(missing_ok=True)
+    out_dir = root / "autograded" / outcome.student / assignment
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nbformat.write(autograded_notebook(release, submitted, outcome), out_dir / name)
+    if timestamp is not None:  # nbgrader's own: formgrader and feedback show it
+        (out_dir / "timestamp.txt").write_text(str(timestamp))
+    with course_lock(root, "gradebook", describe=False), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy warnings
+        _write_gradebook(root, db_url, assignment, source.stem, outcome, timestamp)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    tmp = marker.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"submission_sha256": outcome.digest, **asdict(outcome)},
+                              indent=1))
+    tmp.replace(marker)
+
+
+def _write_gradebook(root: Path, db_url: str, assignment: str, notebook: str,
+                     outcome: Outcome, timestamp) -> None:
+    from nbgrader.api import Gradebook
+
+    student = outcome.student
+    with Gradebook(db_url) as gb:
+        gb.update_or_create_student(student)
+        if timestamp is not None:
+            gb.update_or_create_submission(assignment, student, timestamp=timestamp)
+        else:
+            gb.update_or_create_submission(assignment, student)
+        for cell in outcome.cells:
+            grade = gb.find_grade(cell["grade_id"], notebook, assignment, student)
+            grade.auto_score = float(cell["points"])
+            grade.needs_manual_grade = grade.manual_score is not None
+        gb.db.commit()
+        # as nbgrader's AssignLatePenalties does after autograding
+        late = gb.find_submission(assignment, student).total_seconds_late
+        scored = gb.find_submission_notebook(notebook, assignment, student)
+        scored.late_submission_penalty = None
+        if late > 0:
+            penalty = late_penalty_plugin(root).late_submission_penalty(
+                student, scored.score, late)
+            if penalty is not None:
+                scored.late_submission_penalty = min(max(float(penalty), 0.0), scored.score)
+        gb.db.commit()
+
+
+def late_penalty_plugin(root: Path):
+    """The course's late submission plugin, configured as nbgrader_config.py says."""
+    from nbgrader.preprocessors import AssignLatePenalties
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    assigner = AssignLatePenalties(config=config)
+    return assigner.plugin_class(parent=assigner)
+
+
+def is_done(root: Path, assignment: str, student: str, name: str) -> bool:
+    marker = marker_path(root, assignment, student)
+    if not marker.is_file():
+        return False
+    try:
+        saved = json.loads(marker.read_text())
+    except (OSError, json.JSONDecodeError):
+        return False
+    folder = root / "submitted" / student / assignment
+    return saved.get("submission_sha256") == submission_digest(folder, name)
+
+
+def ungraded(root: Path, assignment: str) -> list[str]:
+    """Students with a submission of the assignment that has no up-to-date grade."""
+    (source,) = notebooks(root, assignment, "source")
+    return [s for s in submissions(root, assignment)
+            if not is_done(root, assignment, s, source.name)]
