@@ -104,13 +104,16 @@ def cmd_grade(args) -> int:
         print(f"nothing to grade: no submission of {args.assignment} in {folder} (expected "
               f"{folder / '<student_id>' / args.assignment}/)", file=sys.stderr)
         return 1
+    from .grader.cluster import cluster_address
+
+    cluster = cluster_address(root, args.cluster)  # --cluster, $NNDL_CLUSTER, the config
     start = time.monotonic()
     fault = None
     try:
         outcomes = grade_assignment(root, args.assignment, workers=args.workers,
                                     students=args.student or None, force=args.force,
                                     db_url=args.db, limits=Limits(call_seconds=args.timeout),
-                                    zygote=not args.cold)
+                                    zygote=not args.cold, cluster=cluster)
     except NotGraded as exc:  # the others are recorded: summarise them, then say it loudly
         outcomes, fault = exc.outcomes, exc
     if fault is not None and not outcomes:
@@ -124,7 +127,9 @@ def cmd_grade(args) -> int:
     scores = [o.score for o in outcomes]
     full = outcomes[0].max_score if outcomes else 0
     print(f"\ngraded {len(outcomes)} submission(s) of {args.assignment} in {elapsed:.1f} s "
-          f"({elapsed / len(outcomes):.2f} s each with {args.workers} worker(s)); "
+          f"({elapsed / len(outcomes):.2f} s each "
+          + (f"on the cluster {cluster}" if cluster else f"with {args.workers} worker(s)")
+          + "); "
           f"mean score {sum(scores) / len(scores):.2f} of {full:g}")
     ended = [o for o in outcomes if o.reason]
     if ended:
@@ -227,7 +232,7 @@ def cmd_demo(args) -> int:
     repo = command_course_root(args.dir) if args.dir else find_course_root()
     print(f"course: {repo} (copied into the demo course)", flush=True)
     run_demo(Path(args.path) if args.path else None, workers=args.workers,
-             assignments=args.assignment, repo=repo)
+             assignments=args.assignment, repo=repo, cluster=args.cluster)
     return 0
 
 
@@ -293,6 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cold", action="store_true",
                    help="start a new sandboxed Python for every submission instead of forking "
                         "it from a warm one (slower; for comparison or troubleshooting)")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="grade on a Dask cluster: its scheduler (tcp://HOST:8786, tls://...) "
+                        "or 'local' for worker processes on this machine (default: "
+                        "$NNDL_CLUSTER, else c.NndlGrade.cluster in nbgrader_config.py, "
+                        "else a local process pool); see docs/cluster.md")
     p.set_defaults(func=cmd_grade)
 
     p = command("feedback", help="HTML feedback per student (nbgrader generate_feedback)")
@@ -318,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--assignment", action="append",
                    help=f"only this assignment (repeatable; default: every one with "
                         f"known-bad submissions): {names}")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="grade on a Dask cluster: 'local' (--workers worker processes on "
+                        "this machine) or a scheduler address, tcp://HOST:8786")
     p.set_defaults(func=cmd_demo)
 
     p = command("tidy", help="strip outputs and execution counts from notebooks")

@@ -8,6 +8,7 @@ the grades CSV, and says where they are.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import time
@@ -48,7 +49,7 @@ def make_demo_course(dest: Path, repo: Path, assignments: list[str]) -> None:
 
 def run_demo(directory: Path | None = None, workers: int = 2,
              assignments: list[str] | None = None, log=print,
-             repo: Path | None = None) -> Path:
+             repo: Path | None = None, cluster: str | None = None) -> Path:
     repo = repo or find_course_root()
     assignments = assignments or case_assignments(repo)
     if not assignments:
@@ -62,17 +63,27 @@ def run_demo(directory: Path | None = None, workers: int = 2,
     log(f"generating the student versions of {len(assignments)} assignments ...")
     make_demo_course(dest, repo, assignments)
     total = 0
-    for number, assignment in enumerate(assignments, 1):
-        count = sum(1 for _ in (dest / "submitted").glob(f"*/{assignment}"))
-        log(f"\n== {assignment} ({number} of {len(assignments)}): grading {count} "
-            "submissions ==")
-        outcomes = grade_assignment(dest, assignment, workers=workers, log=log)
-        total += len(outcomes)
-        if outcomes:
-            mean = sum(o.score for o in outcomes) / len(outcomes)
-            log(f"{assignment}: mean score {mean:.2f} of {outcomes[0].max_score:g}")
-        run_nbgrader(dest, "generate_feedback", assignment, "--force", "--log-level=WARN")
-        write_report(dest, assignment)
+    with contextlib.ExitStack() as stack:
+        if cluster == "local":  # one local Dask cluster of worker processes for them all
+            from .cluster import connect
+
+            client, local = connect("local", workers)
+            stack.callback(local.close)
+            stack.callback(client.close)
+            cluster = local.scheduler_address
+            log(f"local Dask cluster {cluster}: {workers} worker process(es)")
+        for number, assignment in enumerate(assignments, 1):
+            count = sum(1 for _ in (dest / "submitted").glob(f"*/{assignment}"))
+            log(f"\n== {assignment} ({number} of {len(assignments)}): grading {count} "
+                "submissions ==")
+            outcomes = grade_assignment(dest, assignment, workers=workers, log=log,
+                                        cluster=cluster)
+            total += len(outcomes)
+            if outcomes:
+                mean = sum(o.score for o in outcomes) / len(outcomes)
+                log(f"{assignment}: mean score {mean:.2f} of {outcomes[0].max_score:g}")
+            run_nbgrader(dest, "generate_feedback", assignment, "--force", "--log-level=WARN")
+            write_report(dest, assignment)
     run_nbgrader(dest, "export", f"--to={dest / 'grades.csv'}", "--log-level=WARN")
     log(f"\ngraded {total} submissions of {CLASS_SIZE} students in "
         f"{time.monotonic() - start:.0f} s")

@@ -221,7 +221,8 @@ def preflight(root: Path, assignment: str, limits, use_zygote: bool = True) -> l
 def grade_assignment(root: Path, assignment: str, *, workers: int = 2,
                      students: list[str] | None = None, force: bool = False,
                      db_url: str | None = None, limits=None, progress: bool = True,
-                     zygote: bool = True, log=print) -> list[Outcome]:
+                     zygote: bool = True, log=print, cluster: str | None = None
+                     ) -> list[Outcome]:
     """Grade every (or the named) submission; returns the outcomes graded in this run.
 
     Raises PreflightFailed before recording anything when the sandbox does not work, and
@@ -235,8 +236,10 @@ def grade_assignment(root: Path, assignment: str, *, workers: int = 2,
     if not (root / "release" / assignment / source.name).is_file():
         raise CourseError(f"release/{assignment}/{source.name} is missing: run nndl release")
     limits = limits or Limits()
-    db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
-    warning = isolation_warning()
+    from .cluster import course_db_url  # the config's c.CourseDirectory.db_url
+
+    db_url = db_url or course_db_url(root) or f"sqlite:///{root / 'gradebook.db'}"
+    warning = None if cluster else isolation_warning()  # cluster: each worker says its own
     if warning:
         log(warning)
     # One run per assignment at a time: a second one waits here, then finds the first
@@ -245,11 +248,11 @@ def grade_assignment(root: Path, assignment: str, *, workers: int = 2,
         with course_lock(root, "gradebook", describe=False):
             _ensure_in_gradebook(root, assignment, db_url)
         return _grade_locked(root, assignment, source.name, workers, students, force,
-                             db_url, limits, progress, zygote, log)
+                             db_url, limits, progress, zygote, log, cluster)
 
 
 def _grade_locked(root, assignment, name, workers, students, force, db_url, limits,
-                  progress, zygote, log) -> list[Outcome]:
+                  progress, zygote, log, cluster=None) -> list[Outcome]:
     not_graded: dict[str, str] = {}
     everyone = submissions(root, assignment, students, refused=not_graded)
     for student, problem in not_graded.items():
@@ -260,6 +263,12 @@ def _grade_locked(root, assignment, name, workers, students, force, db_url, limi
         log(f"{len(everyone) - len(todo)} submission(s) already graded (use --force to "
             "grade them again)")
     outcomes: list[Outcome] = []
+    if todo and cluster:  # tasks on a Dask cluster, recorded here (nndl.grader.cluster)
+        from .cluster import grade_on_cluster
+
+        return grade_on_cluster(root, assignment, cluster, todo, workers=workers,
+                                limits=limits, zygote=zygote, db_url=db_url,
+                                progress=progress, log=log, not_graded=not_graded)
     if todo:
         for text in preflight(root, assignment, limits, zygote):
             log(text)
@@ -342,6 +351,9 @@ def _ensure_in_gradebook(root: Path, assignment: str, db_url: str) -> None:
             return
         except MissingEntry:
             pass
-    from nndl.validate import generate_release
+    from nndl.reference import regenerate_modules
+    from nndl.validate import run_nbgrader
 
-    generate_release(root, assignment)
+    regenerate_modules(root, assignment)  # nndl release, into this gradebook (e.g. --db)
+    run_nbgrader(root, "generate_assignment", assignment, "--force", "--log-level=WARN",
+                 f"--db={db_url}")
