@@ -107,12 +107,13 @@ def cmd_grade(args) -> int:
     from .grader.cluster import cluster_address
 
     cluster = cluster_address(root, args.cluster)  # --cluster, $NNDL_CLUSTER, the config
+    limits = Limits(call_seconds=args.timeout, submission_seconds=args.submission_timeout)
     start = time.monotonic()
     fault = None
     try:
         outcomes = grade_assignment(root, args.assignment, workers=args.workers,
                                     students=args.student or None, force=args.force,
-                                    db_url=args.db, limits=Limits(call_seconds=args.timeout),
+                                    db_url=args.db, limits=limits,
                                     zygote=not args.cold, cluster=cluster)
     except NotGraded as exc:  # the others are recorded: summarise them, then say it loudly
         outcomes, fault = exc.outcomes, exc
@@ -295,6 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="nbgrader gradebook URL (default: sqlite in the course)")
     p.add_argument("--timeout", type=float, default=60.0,
                    help="seconds one call of a student's function may take (default: 60)")
+    p.add_argument("--submission-timeout", type=float, default=600.0,
+                   help="seconds all of one submission's calls may take together; the tests "
+                        "after that fail with a named reason (default: 600)")
     p.add_argument("--cold", action="store_true",
                    help="start a new sandboxed Python for every submission instead of forking "
                         "it from a warm one (slower; for comparison or troubleshooting)")

@@ -67,3 +67,30 @@ def cell_errors(nb: nbformat.NotebookNode) -> dict[str, str]:
                 texts.append(out.text)
         found[gid] = ANSI.sub("", "\n".join(texts))
     return found
+
+
+def nndl_cli(course: Path, *args: str, env: dict | None = None, **popen):
+    """Run the real `nndl` command on a course: CompletedProcess, or Popen with popen."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NNDL_COURSE_DIR=str(course), **(env or {}))
+    cmd = [sys.executable, "-m", "nndl.cli", *args]
+    if popen:
+        return subprocess.Popen(cmd, cwd=course, env=env, **popen)
+    return subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True)
+
+
+def gradebook_scores(course: Path, assignment: str) -> dict[str, float]:
+    """student -> total score of their submission in the course's gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    found = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in gb.students:
+            try:
+                found[student.id] = gb.find_submission(assignment, student.id).score
+            except MissingEntry:
+                pass
+    return found

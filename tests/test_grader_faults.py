@@ -12,12 +12,11 @@ import csv
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from harness import build_submission, load_cases, make_course, submit
+from harness import build_submission, gradebook_scores, load_cases, make_course, nndl_cli, submit
 
 from nndl.grader.sandbox import bubblewrap
 
@@ -27,26 +26,12 @@ ASSIGNMENT = "week2_numpy_basics"
 CASES = {c.name: c for c in load_cases(ASSIGNMENT)}
 
 
-def nndl(course, *args, env=None, **popen):
-    env = dict(os.environ, NNDL_COURSE_DIR=str(course), **(env or {}))
-    cmd = [sys.executable, "-m", "nndl.cli", *args]
-    if popen:
-        return subprocess.Popen(cmd, cwd=course, env=env, **popen)
-    return subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True)
+def nndl(course, *args, **options):
+    return nndl_cli(course, *args, **options)
 
 
 def recorded(course) -> dict[str, float]:
-    """student -> total auto score in the gradebook, for the submissions it holds."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    found = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in gb.students:
-            try:
-                found[student.id] = gb.find_submission(ASSIGNMENT, student.id).score
-            except MissingEntry:
-                pass
-    return found
+    return gradebook_scores(course, ASSIGNMENT)
 
 
 def markers(course) -> set[str]:

@@ -31,7 +31,8 @@ from .submission import read_submission, read_timestamp, submissions
 MARKERS = Path(".nndl") / "graded"  # in the course folder, never in what students receive
 MAX_ARTEFACT_BYTES = 5 * 2**20  # one autograded notebook, and so one feedback page
 MAX_MESSAGE_CHARS = 10_000  # one verdict
-MAX_KEPT_SOURCE_CHARS = 100_000  # an answer cell cut to fit the artefact bound
+MAX_SHOWN_SOURCE_CHARS = 500_000  # all answer cells of one graded notebook
+MAX_KEPT_SOURCE_CHARS = 50_000  # an answer cell cut to fit that
 
 
 @dataclass
@@ -142,8 +143,14 @@ def _size(value) -> int:
 
 
 def _bounded(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """nb within MAX_ARTEFACT_BYTES: the student's outputs go first, largest first, then
-    the longest answer cells are cut; each cut says so."""
+    """nb within MAX_ARTEFACT_BYTES, its answer cells within MAX_SHOWN_SOURCE_CHARS in all
+    (code grows about threefold as highlighted HTML in the feedback): the longest answer
+    cells are cut first, then the student's outputs go, largest first; each cut says so."""
+    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    for cell in sorted(answers, key=lambda c: len(c.source), reverse=True):
+        if sum(len(c.source) for c in answers) <= MAX_SHOWN_SOURCE_CHARS:
+            break
+        cell.source = _cut(cell.source, MAX_KEPT_SOURCE_CHARS)
     total = len(nbformat.writes(nb))
     if total <= MAX_ARTEFACT_BYTES:
         return nb
@@ -157,11 +164,6 @@ def _bounded(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         total -= before - _size(cell.outputs)
         if total <= MAX_ARTEFACT_BYTES:
             return nb
-    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
-    for cell in sorted(answers, key=lambda c: len(c.source), reverse=True):
-        cell.source = _cut(cell.source, MAX_KEPT_SOURCE_CHARS)
-        if len(nbformat.writes(nb)) <= MAX_ARTEFACT_BYTES:
-            break
     return nb
 
 

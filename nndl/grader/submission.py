@@ -113,6 +113,8 @@ def read_timestamp(folder: Path) -> datetime.datetime | None:
     from nbgrader.utils import parse_utc
 
     path = folder / "timestamp.txt"
+    if folder.is_symlink() or folder.parent.is_symlink():
+        return None  # a refused submission: nothing is read through the link
     if not path.exists() and not path.is_symlink():
         return None
     try:

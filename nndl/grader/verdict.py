@@ -58,6 +58,25 @@ class SubmissionResult:
         return sum(c.points for c in self.cells)
 
 
+def random_state(encoded):
+    """numpy's global random state as the sandbox sent it, if it is one numpy can use.
+
+    numpy accepts an MT19937 position past 624 and then reads past its key: the next
+    draw crashes the process (the grader's, or the next student's). Only a complete
+    state with every field in range is taken.
+    """
+    try:
+        name, keys, pos, has_gauss, cached = decode(encoded)
+        keys = np.asarray(keys)
+        if not (name == "MT19937" and keys.shape == (624,) and keys.dtype == np.uint32
+                and type(pos) is int and 0 <= pos <= 624 and has_gauss in (0, 1)
+                and isinstance(cached, float) and np.isfinite(cached)):
+            return None
+        return name, keys, pos, int(has_gauss), float(cached)
+    except Exception:  # noqa: BLE001 - malformed: not a state
+        return None
+
+
 class Reference:
     """The namespace of the reference run, restored before each submission.
 
@@ -69,11 +88,15 @@ class Reference:
     def __init__(self, namespace: dict):
         self.namespace = namespace
         self.snapshot = dict(namespace)
+        self.random_state = np.random.get_state()
 
     def fresh(self) -> dict:
+        """The namespace as the reference run left it, and numpy's global random state
+        too: every submission starts from the same state, whatever came before it."""
         self.namespace.clear()
         for name, value in self.snapshot.items():
             self.namespace[name] = _fresh_copy(value)
+        np.random.set_state(self.random_state)
         return self.namespace
 
 
@@ -176,12 +199,9 @@ class Proxy:
         printed = reply.get("stdout")
         if isinstance(printed, str) and printed:
             sys.stdout.write(printed)
-        try:
-            state = decode(reply.get("rng"))
-            np.random.set_state((str(state[0]), np.asarray(state[1], dtype=np.uint32),
-                                 int(state[2]), int(state[3]), float(state[4])))
-        except Exception:  # noqa: BLE001 - a malformed state leaves ours as it was
-            pass
+        state = random_state(reply.get("rng"))
+        if state is not None:  # anything else leaves ours as it was
+            np.random.set_state(state)
         if not reply.get("ok"):
             error = str(reply.get("error", "an error"))[:2000]
             if error.startswith("NotImplementedError"):
@@ -262,6 +282,11 @@ class SubmissionRunner:
         """The live worker, started (or restarted after a crash) with the answers defined."""
         if self._sandbox is not None and self._sandbox.alive:
             return self._sandbox
+        if time.monotonic() >= self.deadline:  # the budget is spent: no new worker
+            self.reason = self.reason or (
+                f"grading this submission took over {self.limits.submission_seconds:g} s in "
+                "all, the limit for one submission: the tests after that fail")
+            raise SandboxError(self.reason)
         if self._sandbox is not None:
             self._sandbox.close()
             if self.restarts >= MAX_RESTARTS:

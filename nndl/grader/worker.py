@@ -236,8 +236,46 @@ def _empty(folder: str, keep: set[str]) -> None:
                 os.unlink(path)
 
 
+def _clear_ipc() -> None:
+    """Remove the System V shared memory, semaphores and message queues of this sandbox's
+    IPC namespace (a child's would outlive it, holding host memory, seen by the next)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    IPC_RMID = 0
+    for kind in ("shm", "sem", "msg"):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as table:
+                ids = [int(line.split()[1]) for line in table.readlines()[1:] if line.split()]
+        except (OSError, ValueError, IndexError):
+            continue
+        for ident in ids:
+            if kind == "shm":
+                libc.shmctl(ident, IPC_RMID, None)
+            elif kind == "sem":
+                libc.semctl(ident, 0, IPC_RMID)
+            else:
+                libc.msgctl(ident, IPC_RMID, None)
+
+
+def _clear_keyrings() -> None:
+    """Empty the kernel keyrings a child of this user may have filled (session, user,
+    user-session): keys outlive processes and count against the user's quota."""
+    import ctypes
+    import platform
+
+    number = {"x86_64": 250, "aarch64": 219}.get(platform.machine())  # keyctl(2)
+    if number is None:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    KEYCTL_CLEAR = 7
+    for keyring in (-3, -4, -5):
+        libc.syscall(number, KEYCTL_CLEAR, ctypes.c_long(keyring))
+
+
 def _clear_sandbox(keep: set[str]) -> None:
-    """Kill every process but this one and empty /tmp: the next child starts clean."""
+    """Kill every process but this one, empty /tmp and /dev/shm, remove IPC objects and
+    keys: the next child starts as clean as a new sandbox."""
     import signal
     import time
 
@@ -249,6 +287,10 @@ def _clear_sandbox(keep: set[str]) -> None:
             break
         time.sleep(0.005)
     _empty("/tmp", keep)
+    if os.path.isdir("/dev/shm"):
+        _empty("/dev/shm", set())
+    _clear_ipc()
+    _clear_keyrings()
 
 
 def _wait_child(pid: int, seconds: float):
