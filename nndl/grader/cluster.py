@@ -201,6 +201,10 @@ class GraderPlugin(WorkerPlugin):
             # a course this process happens to have been started in
             os.environ.pop("NNDL_COURSE_DIR", None)
             os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+            with contextlib.suppress(ImportError):  # numpy came with distributed, before
+                from threadpoolctl import threadpool_limits  # the variable: one BLAS
+
+                threadpool_limits(limits=1)  # thread per worker, as in the local pool
             self.folder = Path(tempfile.mkdtemp(prefix="nndl-bundle-"))
             unpack_bundle(self.bundle, self.folder)
             warning = isolation_warning()
@@ -463,7 +467,7 @@ def _grade(client, root, assignment, todo, limits, zygote, db_url, progress, log
 def _run_tasks(client, root, assignment, todo, name, db_url, progress, log, survey,
                not_graded):
     """Submit every submission, record each result as it comes; run.py's outcomes."""
-    from distributed import KilledWorker, wait
+    from distributed import KilledWorker, as_completed
     from tqdm import tqdm
 
     from .run import NotGraded, Outcome, Resubmitted, read_submission
@@ -473,6 +477,7 @@ def _run_tasks(client, root, assignment, todo, name, db_url, progress, log, surv
     outcomes, changes = [], {}
     per_worker: dict[str, int] = {}
     pending: dict = {}
+    results = as_completed()
 
     def submit(student: str) -> None:
         folder = root / "submitted" / student / assignment
@@ -481,69 +486,82 @@ def _run_tasks(client, root, assignment, todo, name, db_url, progress, log, surv
         future = client.submit(grade_task, name, student, answer_cells(nb), reason, digest,
                                key=key, pure=False, resources={name: 1})
         pending[future] = student
+        results.add(future)
+
+    stop, gave_up = threading.Event(), {}
+
+    def watch() -> None:
+        """Report workers that join or leave; give up when none can grade for long."""
+        idle_since = None
+        while not stop.wait(3):
+            try:
+                able = survey()
+            except Exception:  # noqa: BLE001 - the scheduler busy or gone: try again
+                continue
+            if able:
+                idle_since = None
+                continue
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since > NO_WORKER_SECONDS:
+                gave_up["reason"] = (f"no worker of the cluster could grade it for "
+                                     f"{NO_WORKER_SECONDS:g} s (all gone, or none passed the "
+                                     "sandbox check)")
+                for future in list(pending.copy()):
+                    future.cancel()
+                return
 
     for student in todo:
         submit(student)
+    watcher = threading.Thread(target=watch, name="nndl-cluster-watch", daemon=True)
+    watcher.start()
     bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="submission",
                disable=not progress)
-    idle_since, last_survey = None, time.monotonic()
     try:
-        while pending:
+        for future in results:
+            student = pending.pop(future)
             try:
-                done = wait(list(pending), timeout=2, return_when="FIRST_COMPLETED").done
-            except TimeoutError:
-                done = set()
-            if time.monotonic() - last_survey > 3 or not done:
-                able, last_survey = survey(), time.monotonic()
-                if able:
-                    idle_since = None
-                elif idle_since is None:
-                    idle_since = time.monotonic()
-                elif time.monotonic() - idle_since > NO_WORKER_SECONDS:
-                    for future, student in pending.items():
-                        future.cancel()
-                        not_graded[student] = ("no worker of the cluster could grade it for "
-                                               f"{NO_WORKER_SECONDS:g} s (all gone, or none "
-                                               "passed the sandbox check)")
-                    pending.clear()
-                    break
-            for future in done:
-                student = pending.pop(future)
-                try:
-                    result = future.result()
-                    outcome = Outcome(**result["outcome"])
-                    record_retrying(root, assignment, outcome, db_url)
-                except Resubmitted:
-                    changes[student] = changes.get(student, 0) + 1
-                    if changes[student] >= 3:
-                        not_graded[student] = "the notebook kept changing while it was graded"
-                        bar.update(1)
-                    else:
-                        bar.write(f"{student:20s} changed while it was graded: graded again")
-                        submit(student)
+                if future.status == "cancelled":
+                    raise GaveUp(gave_up.get("reason", "its task was cancelled"))
+                result = future.result()
+                outcome = Outcome(**result["outcome"])
+                record_retrying(root, assignment, outcome, db_url)
+            except Resubmitted:
+                changes[student] = changes.get(student, 0) + 1
+                if changes[student] < 3:
+                    bar.write(f"{student:20s} changed while it was graded: graded again")
+                    submit(student)
                     continue
-                except KilledWorker:
-                    not_graded[student] = ("the workers grading it died (killed by the "
-                                           "system?) again and again")
-                except Exception as exc:  # noqa: BLE001 - a grader fault: nothing recorded
-                    not_graded[student] = f"{type(exc).__name__}: {exc}"[:500]
-                bar.update(1)
-                if student in not_graded:
-                    bar.write(f"!! {student:17s} NOT graded (a fault of the grader's, nothing "
-                              f"recorded): {not_graded[student]}")
-                    continue
-                outcomes.append(outcome)
-                per_worker[result["worker"]] = per_worker.get(result["worker"], 0) + 1
-                if progress:
-                    bar.write(f"{student:20s} {outcome.score:5g}/{outcome.max_score:g}  "
-                              f"{outcome.seconds:5.1f} s" + (f"  {outcome.reason}"
-                                                             if outcome.reason else ""))
+                not_graded[student] = "the notebook kept changing while it was graded"
+            except GaveUp as exc:
+                not_graded[student] = str(exc)
+            except KilledWorker:
+                not_graded[student] = ("the workers grading it died (killed by the system?) "
+                                       "again and again")
+            except Exception as exc:  # noqa: BLE001 - a grader fault: nothing recorded
+                not_graded[student] = f"{type(exc).__name__}: {exc}"[:500]
+            bar.update(1)
+            if student in not_graded:
+                bar.write(f"!! {student:17s} NOT graded (a fault of the grader's, nothing "
+                          f"recorded): {not_graded[student]}")
+                continue
+            outcomes.append(outcome)
+            per_worker[result["worker"]] = per_worker.get(result["worker"], 0) + 1
+            if progress:
+                bar.write(f"{student:20s} {outcome.score:5g}/{outcome.max_score:g}  "
+                          f"{outcome.seconds:5.1f} s" + (f"  {outcome.reason}"
+                                                         if outcome.reason else ""))
     finally:
+        stop.set()
         bar.close()
-        for future in pending:
+        for future in list(pending):
             future.cancel()
+        watcher.join(timeout=10)
     if per_worker:
         log("graded per worker: " + ", ".join(f"{w} {n}" for w, n in sorted(per_worker.items())))
     if not_graded:
         raise NotGraded(assignment, not_graded, outcomes)
     return outcomes
+
+
+class GaveUp(Exception):
+    """No worker could take a submission's task for too long."""
