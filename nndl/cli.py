@@ -37,7 +37,7 @@ def _positive_int(text: str) -> int:
 
 def _nbgrader(root: Path, *args: str) -> str:
     """Run nbgrader; when it fails, say so in one line instead of its traceback."""
-    from .validate import run_nbgrader
+    from .nbgrader_cli import run_nbgrader
 
     try:
         return run_nbgrader(root, *args)
@@ -66,7 +66,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from .validate import generate_release
+    from .nbgrader_cli import generate_release
 
     root = _root(args)
     ids = args.assignment or assignments(root)

@@ -37,7 +37,7 @@ def execute(nb: nbformat.NotebookNode, workdir: Path, *, course_dir: Path | None
     from nbclient import NotebookClient
 
     env = dict(os.environ)
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")  # one BLAS thread per kernel: see nbgrader_process
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")  # one BLAS thread per kernel: see nbgrader_cli
     if course_dir is not None:
         env[COURSE_DIR_ENV] = str(course_dir)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,

@@ -1,4 +1,4 @@
-"""Validating the course both ways, and regenerating the student versions.
+"""Validating the course both ways.
 
 Every source notebook must pass all of its test cells; every release notebook, run as a
 student receives it, must earn no point (a test that a stub passes is a vacuous test).
@@ -6,14 +6,15 @@ student receives it, must earn no point (a test that a stub passes is a vacuous 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .course import CourseError, assignments, notebooks
+
+# nbgrader's command line lives in nndl.nbgrader_cli; these names stay importable from
+# here for the callers not changed yet (nndl/grader/run.py, benchmarks/).
+from .nbgrader_cli import generate_release, nbgrader_process, run_nbgrader  # noqa: F401
 from .notebooks import TestResult, run_copy, score
 
 
@@ -61,41 +62,3 @@ def validate_course(root: Path, ids: list[str] | None = None, *, log=print) -> l
                     f"in {len(report.results)} test cells, {report.seconds:.1f} s")
                 problems.extend(report.problems)
     return problems
-
-
-def nbgrader_process(root: Path, *args: str, **popen) -> subprocess.Popen:
-    """Start `nbgrader ARGS` in the course directory with this interpreter.
-
-    The interpreter's bin/ goes first on PATH: nbgrader runs `alembic` from there when it
-    creates a gradebook, which fails when a virtual environment is used without activation.
-    """
-    bin_dir = str(Path(sys.executable).parent)
-    env = dict(os.environ, NNDL_COURSE_DIR=str(root),
-               PATH=os.pathsep.join([bin_dir, os.environ.get("PATH", "")]))
-    # Kernels run beside other kernels and graders: with a second BLAS thread competing for
-    # the same cores, training ran several times slower (../shared/MEASUREMENTS.md).
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    return subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
-                            text=True, **popen)
-
-
-def run_nbgrader(root: Path, *args: str) -> str:
-    """Run `nbgrader ARGS` to completion; raise CourseError with its output when it fails."""
-    proc = nbgrader_process(root, *args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    output = proc.communicate()[0]
-    if proc.returncode != 0:
-        raise CourseError(f"nbgrader {' '.join(args)} failed:\n{output}")
-    return output
-
-
-def generate_release(root: Path, assignment: str) -> None:
-    """Regenerate release/<assignment>/ from source/ with nbgrader generate_assignment.
-
-    The generated modules of source/<assignment>/ (see nndl.reference) are rewritten from
-    the assignments they name first, so that nbgrader copies them fresh into release/.
-    """
-    from .reference import regenerate_modules
-
-    notebooks(root, assignment, "source")  # a clear error for an unknown assignment
-    regenerate_modules(root, assignment)
-    run_nbgrader(root, "generate_assignment", assignment, "--force", "--log-level=WARN")

@@ -10,7 +10,7 @@ import nbformat
 
 from nndl import cases
 from nndl.cases import Case, build_submission, notebook_name, student_answer  # noqa: F401
-from nndl.validate import run_nbgrader
+from nndl.nbgrader_cli import run_nbgrader
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

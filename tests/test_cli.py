@@ -183,7 +183,7 @@ def test_demo_prints_a_header_per_assignment(tmp_path, monkeypatch):
             for s in ("s1", "s2"):
                 (dest / "submitted" / s / a).mkdir(parents=True)
 
-    def fake_grade(dest, assignment, workers, log):
+    def fake_grade(dest, assignment, workers, log, **options):
         for s in ("s1", "s2"):
             log(f"{s} graded")
         return [SimpleNamespace(score=1.0, max_score=2.0)] * 2

@@ -29,7 +29,7 @@ from harness import (
 )
 
 from nndl.course import CourseError
-from nndl.validate import nbgrader_process
+from nndl.nbgrader_cli import nbgrader_process
 
 pytestmark = pytest.mark.slow
 

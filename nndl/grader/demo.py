@@ -18,7 +18,7 @@ import nbformat
 
 from nndl.cases import build_submission, case_assignments, load_cases, notebook_name
 from nndl.course import CourseError, find_course_root
-from nndl.validate import run_nbgrader
+from nndl.nbgrader_cli import run_nbgrader
 
 from .report import write_report
 from .run import grade_assignment
