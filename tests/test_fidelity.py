@@ -2,6 +2,10 @@
 
 These need the original cat/non-cat files, which the project never ships; the tests skip
 with the reason when ../shared/datasets/catvnoncat/ is absent (a user's fresh clone).
+
+Figures are held to the digits the original printed: the cost to its six decimals, the
+accuracies to a float's digits, which the convex logistic regression reproduces with
+OpenBLAS's Haswell and SkylakeX kernels alike (measured 2026-11-29).
 """
 
 from __future__ import annotations
