@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from nndl import cases
+from nndl import cases, cells
 from nndl.cases import Case, build_submission, notebook_name, student_answer  # noqa: F401
 from nndl.nbgrader_cli import run_nbgrader
 
@@ -46,10 +46,7 @@ def submit(course: Path, assignment: str, student: str, nb: nbformat.NotebookNod
 
 def points_of_test_cells(nb: nbformat.NotebookNode) -> dict[str, float]:
     """grade_id -> points of the autograded test cells."""
-    return {c.metadata.nbgrader["grade_id"]: float(c.metadata.nbgrader.get("points", 0))
-            for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("grade")
-            and not c.metadata.nbgrader.get("solution")}
+    return {cells.grade_id(c): cells.points(c) for c in nb.cells if cells.is_test(c)}
 
 
 def cell_errors(nb: nbformat.NotebookNode) -> dict[str, str]:
@@ -94,3 +91,13 @@ def gradebook_scores(course: Path, assignment: str) -> dict[str, float]:
             except MissingEntry:
                 pass
     return found
+
+
+def verdict_text(course: Path, assignment: str, student: str, grade_id: str) -> str:
+    """What `nndl grade` wrote in the autograded notebook for one test cell."""
+    nb = nbformat.read(course / "autograded" / student / assignment /
+                       notebook_name(course, assignment), as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            return " ".join(o.get("evalue", o.get("text", "")) for o in cell.outputs)
+    raise KeyError(grade_id)

@@ -18,7 +18,14 @@ import time
 
 import nbformat
 import pytest
-from harness import build_submission, load_cases, make_course, notebook_name, submit
+from harness import (
+    build_submission,
+    load_cases,
+    make_course,
+    notebook_name,
+    submit,
+    verdict_text,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -167,12 +174,7 @@ def scores(course):
 
 
 def cell_message(course, student, grade_id):
-    nb = nbformat.read(course / "autograded" / student / ASSIGNMENT /
-                       notebook_name(course, ASSIGNMENT), as_version=4)
-    for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
-            return " ".join(o.get("evalue", o.get("text", "")) for o in cell.outputs)
-    raise KeyError(grade_id)
+    return verdict_text(course, ASSIGNMENT, student, grade_id)
 
 
 def test_every_case_gets_its_golden_score(graded):

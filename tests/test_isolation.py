@@ -24,6 +24,7 @@ from harness import (
     nndl_cli,
     notebook_name,
     submit,
+    verdict_text,
 )
 
 from nndl.grader.sandbox import bubblewrap
@@ -44,12 +45,7 @@ def with_l1(course, body: str) -> nbformat.NotebookNode:
 
 
 def message(course, student, grade_id="test_L1") -> str:
-    nb = nbformat.read(course / "autograded" / student / ASSIGNMENT /
-                       notebook_name(course, ASSIGNMENT), as_version=4)
-    for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
-            return " ".join(o.get("evalue", o.get("text", "")) for o in cell.outputs)
-    raise KeyError(grade_id)
+    return verdict_text(course, ASSIGNMENT, student, grade_id)
 
 
 @pytest.fixture()
