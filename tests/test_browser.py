@@ -181,13 +181,6 @@ def cell_output(driver, grade_id: str) -> str:
                   "return out ? out.innerText : '';", grade_id)
 
 
-def cell_running(driver, grade_id: str) -> bool:
-    return driver.execute_script(
-        CELL_JS + "const p = cell.node.querySelector('.jp-InputPrompt');"
-                  "return !p || p.innerText.includes('*') || p.innerText.trim() === '[ ]:';",
-        grade_id)
-
-
 def type_into_cell(driver, grade_id: str, code: str) -> None:
     """Click into the cell's editor, select all, type `code` as a person would."""
     from selenium.webdriver.common.action_chains import ActionChains
@@ -418,6 +411,8 @@ def test_term_in_browser(tmp_path):
         page_text = driver.find_element("tag name", "body").text
         assert "Student's answer" in page_text and RIGHT["sigmoid"].splitlines()[1].strip() \
             in page_text, page_text[:2000]
+        driver.execute_script("document.getElementById('test_basic_sigmoid')"
+                              ".scrollIntoView({block: 'start'});")
         shots.take("formgrader_autograded_notebook")
 
         assert float(grades["alice"]["late_submission_penalty"]) == 0, grades["alice"]
