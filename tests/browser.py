@@ -7,6 +7,7 @@ driver is named explicitly so that Selenium never looks for (or downloads) one i
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -18,6 +19,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 

@@ -193,10 +193,8 @@ def type_into_cell(driver, grade_id: str, code: str) -> None:
     ActionChains(driver).send_keys(Keys.DELETE).perform()
     typed = "\n".join(line.lstrip() for line in code.splitlines())
     ActionChains(driver).send_keys(typed).perform()
-    wait(driver, lambda d: cell_source(d, grade_id) == code,
-         f"the editor of {grade_id} does not hold what was typed", timeout=30)
-    shown = editor.text
-    assert shown == code, f"the editor shows {shown!r}, typed {code!r}"
+    wait(driver, lambda d: cell_source(d, grade_id) == code and editor.text == code,
+         f"the editor of {grade_id} does not show and hold what was typed: {code!r}")
 
 
 def run_cell(driver, grade_id: str) -> None:
@@ -272,6 +270,16 @@ def test_term_in_browser(tmp_path):
             path = settings / f"{plugin}.jupyterlab-settings"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
+
+    # nbgrader's labextension and server extensions come with the nbgrader package
+    labext = browser.run([browser.tool("jupyter"), "labextension", "list"], cwd=homes["alice"],
+                         env=envs["alice"])
+    assert re.search(r"@jupyter/nbgrader\S* v\S+ .*enabled", browser.ANSI.sub("", labext)), labext
+    serverext = browser.ANSI.sub("", browser.run(
+        [browser.tool("jupyter"), "server", "extension", "list"], cwd=homes["alice"],
+        env=envs["alice"]))
+    for ext in ["assignment_list", "validate_assignment", "formgrader"]:
+        assert re.search(rf"nbgrader\.server_extensions\.{ext} .*enabled", serverext), serverext
 
     servers: list[browser.JupyterServer] = []
     driver = shots = None
