@@ -43,15 +43,69 @@ _integer = np.integer
 _bool = np.bool_
 
 
+# Every failure carries a mistake code beside its message: graders and class reports
+# count codes, never the wording, so rewording a message moves nothing. Code -> the name a
+# class report shows for it.
+MISTAKES = {
+    "failed": "failed check",  # a test's own CheckFailed without a more precise code
+    "not_a_function": "not a function (name overwritten by a value?)",
+    "signature": "def line changed",
+    "not_implemented": "not implemented",
+    "raised": "raised an exception",
+    "uses_globals": "uses global variables",
+    "mutates_argument": "changes its argument in place",
+    "wrong_type": "wrong type",
+    "wrong_keys": "wrong dictionary keys",
+    "wrong_dtype": "wrong dtype (e.g. integers where floats are expected)",
+    "array_for_number": "array where a number is expected",
+    "wrong_shape": "wrong shape",
+    "transposed": "transposed result",
+    "star_instead_of_dot": "`*` where np.dot is needed",
+    "not_finite": "NaN or infinite values",
+    "known_mistake": "wrong values that match a known mistake",
+    "wrong_sign": "wrong sign",
+    "missing_1_over_m": "missing 1/m",
+    "averaged_twice": "averaged twice (mean where a sum belongs?)",
+    "hard_coded_m": "hard-coded number of examples",
+    "wrong_values": "wrong values",
+    # set by the grader (nndl.grader.verdict), not by a check
+    "older_name": "defined under an older name",
+    "answer_cell_raised": "its answer cell raised an exception",
+    "timeout": "endless loop or too slow",
+    "exited": "crashed its process",
+    "unreadable": "unreadable or missing notebook",
+    "error": "the test raised an error",
+}
+
+
 class CheckFailed(AssertionError):
     """A self-check or hidden test failed; the message says what to fix.
+
+    ``code`` names the mistake for machines (a key of MISTAKES), ``function`` the graded
+    function the check was about (when there is one) and ``detail`` what qualifies the
+    code: the known mistake's description, the exception's type.
 
     IPython shows only the message (``_render_traceback_``): the frames of the test cell
     would show test code, hidden tests included, and say nothing the message does not.
     """
 
+    def __init__(self, message: str = "", *, code: str = "failed",
+                 function: str | None = None, detail: str | None = None):
+        super().__init__(message)
+        self.code, self.function, self.detail = code, function, detail
+
+    def __reduce__(self):
+        return _rebuild, (type(self), self.__dict__, str(self))
+
     def _render_traceback_(self):
         return [f"{type(self).__name__}: {self}"]
+
+
+def _rebuild(cls, state, message):
+    exc = cls.__new__(cls)
+    AssertionError.__init__(exc, message)
+    exc.__dict__.update(state)
+    return exc
 
 
 class StudentCodeError(CheckFailed):
@@ -63,10 +117,15 @@ class StudentCodeError(CheckFailed):
     """
 
     def __init__(self, message: str, student_frames: list[str], *, function: str | None = None,
-                 raised: str | None = None, note: str = ""):
-        super().__init__(message)
+                 raised: str | None = None, note: str = "", code: str | None = None,
+                 detail: str | None = None):
+        if code is None:
+            code = "uses_globals" if note else "raised"
+        if detail is None and raised:
+            detail = raised.partition(":")[0].strip() or None
+        super().__init__(message, code=code, function=function, detail=detail)
         self.student_frames = student_frames
-        self.function, self.raised, self.note = function, raised, note
+        self.raised, self.note = raised, note
 
     def _render_traceback_(self):
         return [*self.student_frames, f"{type(self).__name__}: {self}"]
@@ -170,7 +229,8 @@ class Function:
     def __init__(self, func, name: str | None = None):
         if not callable(func):
             raise CheckFailed(f"{name or 'the graded function'} is {_describe_type(func)}, "
-                              "not a function; did you overwrite its name with a value?")
+                              "not a function; did you overwrite its name with a value?",
+                              code="not_a_function", function=name)
         self.func = func
         self.name = name or getattr(func, "__name__", "the function")
         self._notes_given: set[str] = set()
@@ -185,7 +245,8 @@ class Function:
         try:
             bound = inspect.signature(self.func).bind(*args, **kwargs)
         except TypeError as exc:
-            raise CheckFailed(signature_message(self.name, str(exc))) from None
+            raise CheckFailed(signature_message(self.name, str(exc)), code="signature",
+                              function=self.name) from None
         except ValueError:
             bound = None
         before = {name: copy.deepcopy(v) for name, v in bound.arguments.items()} if bound else {}
@@ -199,7 +260,8 @@ class Function:
                 # a grader's proxy: the student's function raised in the sandbox
                 raise StudentCodeError(
                     self._raised_message(exc.raised, args, kwargs, bound, exc.note),
-                    exc.student_frames) from None
+                    exc.student_frames, function=self.name, raised=exc.raised,
+                    note=exc.note, code=exc.code) from None
             except CheckFailed:
                 raise  # already says what went wrong
             except Exception as exc:
@@ -209,8 +271,8 @@ class Function:
                 raise CheckFailed(
                     f"{self.name} changed its argument {name!r} in place. A graded function "
                     f"must leave the caller's data untouched: work on a copy "
-                    f"(copy.deepcopy({name})) or write `x = x - ...` instead of `x -= ...`."
-                )
+                    f"(copy.deepcopy({name})) or write `x = x - ...` instead of `x -= ...`.",
+                    code="mutates_argument", function=self.name)
         return result
 
     # ----------------------------------------------------------------- results
@@ -234,7 +296,10 @@ class Function:
             _compare(what, got, expected, m=m, mistakes=mistakes or {},
                      shape_hint=shape_hint, rtol=rtol, atol=atol, notes=found)
         except CheckFailed as exc:
-            raise CheckFailed(f"{self.name}: {exc}{self._globals_note()}") from None
+            globals_note = self._globals_note()
+            raise CheckFailed(f"{self.name}: {exc}{globals_note}",
+                              code="uses_globals" if globals_note else exc.code,
+                              function=self.name, detail=exc.detail) from None
         for item in found:
             text = _note_text(*item, function=self.name)
             if text not in self._notes_given:
@@ -247,14 +312,15 @@ class Function:
             raise CheckFailed(f"{self.name} must return {n} values ({names}); it returned "
                               f"{_describe_type(result)}"
                               + (f" of length {len(result)}" if isinstance(result, tuple | list)
-                                 else ""))
+                                 else ""), code="wrong_type", function=self.name)
         return result
 
     def expect_keys(self, what: str, got, keys):
         """got must be a dict holding exactly these keys."""
         if not isinstance(got, dict):
             raise CheckFailed(f"{self.name}: {what} is {_describe_type(got)}; expected a "
-                              f"dictionary with keys {sorted(keys)}")
+                              f"dictionary with keys {sorted(keys)}", code="wrong_type",
+                              function=self.name)
         missing = [k for k in keys if k not in got]
         extra = [k for k in got if k not in keys]
         if missing or extra:
@@ -264,7 +330,7 @@ class Function:
             if extra:
                 parts.append(f"unexpected key(s) {extra}")
             raise CheckFailed(f"{self.name}: {what} has {' and '.join(parts)}; expected "
-                              f"exactly {list(keys)}")
+                              f"exactly {list(keys)}", code="wrong_keys", function=self.name)
 
     def _student_error(self, exc: BaseException, args=(), kwargs=None,
                        bound=None) -> StudentCodeError:
@@ -272,19 +338,21 @@ class Function:
         frames = traceback.format_tb(exc.__traceback__.tb_next) if exc.__traceback__ else []
         if isinstance(exc, NotImplementedError):
             return StudentCodeError(f"{self.name} is not implemented yet (it raises "
-                                    "NotImplementedError): replace the stub with your code", [])
+                                    "NotImplementedError): replace the stub with your code", [],
+                                    function=self.name, code="not_implemented")
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        globals_note = self._globals_note()
         return StudentCodeError(
-            self._raised_message(detail, args, kwargs or {}, bound, self._globals_note()),
-            frames)
+            self._raised_message(detail, args, kwargs or {}, bound, globals_note),
+            frames, function=self.name, note=globals_note, detail=type(exc).__name__)
 
     def _raised_message(self, detail: str, args, kwargs, bound, note_text: str) -> str:
         # "<name> raised <detail>" stays whole and last: test cells add hints after it.
         return (f"Called as {describe_call(self.name, args, kwargs, bound)}, "
                 f"{self.name} raised {detail}{note_text}")
 
-    def fail(self, message: str):
-        raise CheckFailed(f"{self.name}: {message}")
+    def fail(self, message: str, code: str = "failed"):
+        raise CheckFailed(f"{self.name}: {message}", code=code, function=self.name)
 
     def _globals_note(self) -> str:
         names = global_data_names(self.func)
@@ -345,17 +413,19 @@ def _compare(what, got, expected, *, m, mistakes, shape_hint, rtol, atol, notes=
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             raise CheckFailed(f"{what} is {_describe_type(got)}; expected a dictionary with "
-                              f"keys {list(expected)}")
+                              f"keys {list(expected)}", code="wrong_type")
         for key in expected:
             if key not in got:
-                raise CheckFailed(f"{what} has no key {key!r}; expected keys {list(expected)}")
+                raise CheckFailed(f"{what} has no key {key!r}; expected keys {list(expected)}",
+                                  code="wrong_keys")
             _compare(f"{what}[{key!r}]", got[key], expected[key], m=m,
                      mistakes={k: v[key] for k, v in mistakes.items() if key in v},
                      shape_hint=shape_hint, rtol=rtol, atol=atol, notes=notes)
         return
     if isinstance(expected, tuple | list):
         if not isinstance(got, tuple | list) or len(got) != len(expected):
-            raise CheckFailed(f"{what} is {_describe_type(got)}; expected {len(expected)} values")
+            raise CheckFailed(f"{what} is {_describe_type(got)}; expected {len(expected)} values",
+                              code="wrong_type")
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             _compare(f"{what}[{i}]", g, e, m=m, mistakes={}, shape_hint=shape_hint,
                      rtol=rtol, atol=atol, notes=notes)
@@ -402,7 +472,7 @@ def _compare_array(what, got, expected, *, m, mistakes, shape_hint, rtol, atol, 
         elif isinstance(got, numbers.Number):
             extra = "; a single number cannot stand in for an array here"
         raise CheckFailed(f"{what} is {_describe_type(got)}; expected a numpy array of shape "
-                          f"{_shape_text(expected.shape)}{extra}")
+                          f"{_shape_text(expected.shape)}{extra}", code="wrong_type")
     got = _plain_array(got)
     want_kind = "f" if expected.dtype.kind in "fc" else expected.dtype.kind
     got_kind = got.dtype.kind
@@ -418,28 +488,31 @@ def _compare_array(what, got, expected, *, m, mistakes, shape_hint, rtol, atol, 
                  "array with 0. and 1.)",
         }.get(got_kind, "")
         raise CheckFailed(f"{what} holds {_KIND_NAMES.get(got_kind, got.dtype)} "
-                          f"(dtype {got.dtype}); expected floats{advice}")
+                          f"(dtype {got.dtype}); expected floats{advice}", code="wrong_dtype")
     if want_kind == "b" and got_kind != "b" and not other_dtype:
         raise CheckFailed(f"{what} has dtype {got.dtype}; expected booleans (the result of a "
-                          "comparison such as A2 > 0.5)")
+                          "comparison such as A2 > 0.5)", code="wrong_dtype")
     if want_kind in "iu" and got_kind not in "iu" and not other_dtype:
-        raise CheckFailed(f"{what} has dtype {got.dtype}; expected integers")
+        raise CheckFailed(f"{what} has dtype {got.dtype}; expected integers", code="wrong_dtype")
     if got.shape != expected.shape:
         msg = f"{what} has shape {_shape_text(got.shape)}; expected {_shape_text(expected.shape)}"
+        code = "wrong_shape"
         if got.shape == expected.shape[::-1]:
             msg += ". It is transposed: check the order of the factors or a missing .T"
+            code = "transposed"
         elif got.size > expected.size and expected.size and got.size % expected.size == 0:
             msg += (". It is larger than it should be: `*` broadcasts where np.dot sums, "
                     "or an axis was not summed over")
+            code = "star_instead_of_dot"
         if shape_hint:
             msg += f". Hint: {shape_hint}"
-        raise CheckFailed(msg)
+        raise CheckFailed(msg, code=code)
     if other_dtype:
         got_f, expected_f = got.astype(float), expected.astype(float)
         same = got_f == expected_f
         if not same.all():
-            raise CheckFailed(_value_message(what, got_f, expected_f, same, m=m,
-                                             mistakes=mistakes, rtol=rtol, atol=atol))
+            raise _value_failure(what, got_f, expected_f, same, m=m, mistakes=mistakes,
+                                 rtol=rtol, atol=atol)
         notes.append((what, "holds", _ZERO_ONE_WORDS[_FAMILY[got_kind]],
                       _ZERO_ONE_WORDS[_FAMILY[expected.dtype.kind]]))
         return
@@ -447,51 +520,59 @@ def _compare_array(what, got, expected, *, m, mistakes, shape_hint, rtol, atol, 
         if not _array_equal(got, expected):
             wrong = int((got != expected).sum())
             raise CheckFailed(f"{what} differs from the expected booleans in {wrong} of "
-                              f"{got.size} places")
+                              f"{got.size} places", code="wrong_values")
         return
     if expected.dtype.kind == "f":
         bad = ~_isfinite(got) & _isfinite(expected)
         if bad.any():
             raise CheckFailed(f"{what} contains {int(bad.sum())} NaN or infinite value(s) "
                               "where finite numbers are expected (a log of 0, an overflow "
-                              "or a division by zero?)")
+                              "or a division by zero?)", code="not_finite")
     close = _close(got, expected, rtol, atol)
     if close.all():
         return
-    raise CheckFailed(_value_message(what, got, expected, close, m=m, mistakes=mistakes,
-                                     rtol=rtol, atol=atol))
+    raise _value_failure(what, got, expected, close, m=m, mistakes=mistakes, rtol=rtol,
+                         atol=atol)
 
 
-def _value_message(what, got, expected, close, *, m, mistakes, rtol, atol) -> str:
+def _value_failure(what, got, expected, close, *, m, mistakes, rtol, atol) -> CheckFailed:
+    """The failure of a value of the right type and shape, with its mistake's code."""
     for description, value in mistakes.items():
         if _all_close(got, value, rtol, atol):
-            return f"{what} has the wrong values: they match what {description} gives"
+            return CheckFailed(f"{what} has the wrong values: they match what {description} "
+                               "gives", code="known_mistake", detail=description)
     with _errstate(all="ignore"):
         nonzero = bool((_abs(expected) > atol).any())
         if nonzero and _all_close(got, -expected, rtol, atol):
-            return f"{what} has the wrong sign: check the minus sign in the formula"
+            return CheckFailed(f"{what} has the wrong sign: check the minus sign in the "
+                               "formula", code="wrong_sign")
         if m and m > 1 and nonzero:
             if _all_close(got, expected * m, rtol, atol):
-                return (f"{what} is {m} times too large: the average over the m = {m} "
-                        "examples needs the factor 1/m")
+                return CheckFailed(f"{what} is {m} times too large: the average over the "
+                                   f"m = {m} examples needs the factor 1/m",
+                                   code="missing_1_over_m")
             if _all_close(got, expected / m, rtol, atol):
-                return (f"{what} is {m} times too small: a mean where a sum belongs, or the "
-                        "factor 1/m applied twice?")
+                return CheckFailed(f"{what} is {m} times too small: a mean where a sum "
+                                   "belongs, or the factor 1/m applied twice?",
+                                   code="averaged_twice")
             hard_coded = _averaged_over(got, expected, m, rtol, atol)
             if hard_coded:
-                return (f"{what} is averaged over {hard_coded} examples instead of m = {m}: is "
-                        "the number of examples hard-coded? Use m = X.shape[1]")
+                return CheckFailed(f"{what} is averaged over {hard_coded} examples instead of "
+                                   f"m = {m}: is the number of examples hard-coded? Use "
+                                   "m = X.shape[1]", code="hard_coded_m")
         if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1 and \
                 _all_close(got, expected.T, rtol, atol):
-            return f"{what} is the transpose of the expected matrix"
+            return CheckFailed(f"{what} is the transpose of the expected matrix",
+                               code="transposed")
     if close.size == 1:
         got_value, expected_value = got.reshape(-1)[0].item(), expected.reshape(-1)[0].item()
-        return f"{what} is {got_value!r}; expected {expected_value!r}"
+        return CheckFailed(f"{what} is {got_value!r}; expected {expected_value!r}",
+                           code="wrong_values")
     idx = _unravel(int(_argmax(~close)), close.shape)
     n_wrong = int((~close).sum())
-    return (f"{what} has wrong values in {n_wrong} of {close.size} entries; first at index "
-            f"{tuple(int(i) for i in idx)}: got {got[idx].item()!r}, "
-            f"expected {expected[idx].item()!r}")
+    return CheckFailed(f"{what} has wrong values in {n_wrong} of {close.size} entries; first "
+                       f"at index {tuple(int(i) for i in idx)}: got {got[idx].item()!r}, "
+                       f"expected {expected[idx].item()!r}", code="wrong_values")
 
 
 def _averaged_over(got, expected, m, rtol, atol) -> int | None:
@@ -514,28 +595,34 @@ def _compare_scalar(what, got, expected, *, m, mistakes, rtol, atol, notes):
         expected = expected[()]
     if isinstance(expected, bool | _bool):
         if not isinstance(got, bool | _bool):
-            raise CheckFailed(f"{what} is {_describe_type(got)}; expected True or False")
+            raise CheckFailed(f"{what} is {_describe_type(got)}; expected True or False",
+                              code="wrong_type")
         if bool(got) != bool(expected):
-            raise CheckFailed(f"{what} is {bool(got)}; expected {bool(expected)}")
+            raise CheckFailed(f"{what} is {bool(got)}; expected {bool(expected)}",
+                              code="wrong_values")
         return
     if isinstance(expected, int | _integer):
         if isinstance(got, bool | _bool) or not isinstance(got, int | _integer):
-            raise CheckFailed(f"{what} is {_describe_type(got)}; expected an integer")
+            raise CheckFailed(f"{what} is {_describe_type(got)}; expected an integer",
+                              code="wrong_type")
         if int(got) != int(expected):
-            raise CheckFailed(f"{what} is {int(got)}; expected {int(expected)}")
+            raise CheckFailed(f"{what} is {int(got)}; expected {int(expected)}",
+                              code="wrong_values")
         return
     # expected is a float: accept a Python float, a numpy float or a 0-d float array
     got_0d = isinstance(got, _ndarray)
     if got_0d:
         if got.ndim > 0:
             raise CheckFailed(f"{what} is {_describe_type(got)}; expected a single number "
-                              "(use np.squeeze(...) or float(...) on a 1-element array)")
+                              "(use np.squeeze(...) or float(...) on a 1-element array)",
+                              code="array_for_number")
         got = _plain_array(got)[()]
     if isinstance(got, bool | _bool) or isinstance(got, int | _integer):
         raise CheckFailed(f"{what} is {_describe_type(got)}; expected a float "
-                          f"(write {float(got)!r}, not {int(got)})")
+                          f"(write {float(got)!r}, not {int(got)})", code="wrong_dtype")
     if not isinstance(got, float | _floating):
-        raise CheckFailed(f"{what} is {_describe_type(got)}; expected a float")
+        raise CheckFailed(f"{what} is {_describe_type(got)}; expected a float",
+                          code="wrong_type")
     got_arr, exp_arr = _asarray(float(got)), _asarray(float(expected))
     if _all_close(got_arr, exp_arr, rtol, atol):
         if got_0d != expected_0d:
@@ -545,8 +632,8 @@ def _compare_scalar(what, got, expected, *, m, mistakes, rtol, atol, notes):
     mistakes = {k: _asarray(v, dtype=float).reshape(1) for k, v in mistakes.items()
                 if _asarray(v).size == 1}
     got_arr, exp_arr = got_arr.reshape(1), exp_arr.reshape(1)
-    raise CheckFailed(_value_message(what, got_arr, exp_arr, _close(got_arr, exp_arr, rtol, atol),
-                                     m=m, mistakes=mistakes, rtol=rtol, atol=atol))
+    raise _value_failure(what, got_arr, exp_arr, _close(got_arr, exp_arr, rtol, atol), m=m,
+                         mistakes=mistakes, rtol=rtol, atol=atol)
 
 
 def global_data_names(func) -> list[str]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
+
+from . import cells
 
 
 class ScrubTestTracebacks(NbGraderPreprocessor):
@@ -18,7 +19,7 @@ class ScrubTestTracebacks(NbGraderPreprocessor):
     """
 
     def preprocess_cell(self, cell, resources, cell_index):
-        if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell):
+        if cells.is_test(cell):
             for output in cell.get("outputs", []):
                 if output.output_type == "error":
                     output.traceback = [f"{output.ename}: {output.evalue}"]

@@ -61,9 +61,11 @@ def score(nb: nbformat.NotebookNode, name: str = "") -> list[TestResult]:
     """Points of every autograded test cell, decided by nbgrader's own rules."""
     from nbgrader import utils
 
+    from . import cells
+
     results = []
     for cell in nb.cells:
-        if not (utils.is_grade(cell) and cell.cell_type == "code"):
+        if not (cells.is_code(cell) and cells.is_grade(cell)):
             continue
         points, max_points = utils.determine_grade(cell)
         error = None
@@ -72,7 +74,7 @@ def score(nb: nbformat.NotebookNode, name: str = "") -> list[TestResult]:
                 error = f"{out.ename}: {out.evalue}"
             elif out.output_type == "stream" and out.name == "stderr" and error is None:
                 error = f"wrote to stderr: {out.text.strip()[:200]}"
-        results.append(TestResult(name, cell.metadata.nbgrader["grade_id"], float(points or 0),
+        results.append(TestResult(name, cells.grade_id(cell), float(points or 0),
                                   float(max_points), error))
     return results
 

@@ -327,3 +327,78 @@ def test_student_errors_mention_globals():
     exec("def model(X):\n    return np.dot(X, train_set_x)", namespace)
     assert "global variable(s) train_set_x" in _message(Function(namespace["model"]).call,
                                                         np.zeros((2, 2)))
+
+
+def _failure(fn, *args, **kwargs) -> CheckFailed:
+    with pytest.raises(CheckFailed) as info:
+        fn(*args, **kwargs)
+    return info.value
+
+
+def _raises(exc):
+    def g(x):
+        raise exc
+    return g
+
+
+def _mutates(x):
+    x += 1
+    return x
+
+
+COLUMN = np.array([[0.5], [-1.0]])
+
+
+@pytest.mark.parametrize("code, call", [
+    ("transposed", lambda: Function(f).expect("dw", np.zeros((1, 2)), np.zeros((2, 1)))),
+    ("transposed", lambda: Function(f).expect("W", np.array([[1.0, 2.0], [3.0, 4.0]]),
+                                              np.array([[1.0, 3.0], [2.0, 4.0]]))),
+    ("star_instead_of_dot", lambda: Function(f).expect("dw", np.zeros((2, 3)),
+                                                       np.zeros((2, 1)))),
+    ("wrong_shape", lambda: Function(f).expect("dw", np.zeros((3, 1)), np.zeros((2, 1)))),
+    ("missing_1_over_m", lambda: Function(f).expect("dw", COLUMN * 7, COLUMN, m=7)),
+    ("averaged_twice", lambda: Function(f).expect("dw", COLUMN / 7, COLUMN, m=7)),
+    ("hard_coded_m", lambda: Function(f).expect("dw", COLUMN * 7 / 209, COLUMN, m=7)),
+    ("wrong_sign", lambda: Function(f).expect("cost", -0.7, 0.7)),
+    ("known_mistake", lambda: Function(f).expect("dZ", COLUMN * 3, COLUMN,
+                                                 mistakes={"tripling": COLUMN * 3})),
+    ("wrong_dtype", lambda: Function(f).expect("A", np.zeros((2, 1), dtype=int), COLUMN)),
+    ("wrong_dtype", lambda: Function(f).expect("cost", 3, 0.5)),
+    ("array_for_number", lambda: Function(f).expect("cost", np.zeros(2), 0.5)),
+    ("wrong_type", lambda: Function(f).expect("dw", [1.0, 2.0], COLUMN)),
+    ("wrong_type", lambda: Function(f).expect_tuple(None, 2, "grads, cost")),
+    ("wrong_keys", lambda: Function(f).expect_keys("grads", {"dw": 1}, ["dw", "db"])),
+    ("not_finite", lambda: Function(f).expect("A", np.full((2, 1), np.nan), COLUMN)),
+    ("wrong_values", lambda: Function(f).expect("A", COLUMN + 1, COLUMN)),
+    ("not_implemented", lambda: Function(_raises(NotImplementedError())).call(1)),
+    ("raised", lambda: Function(_raises(KeyError("w"))).call(1)),
+    ("mutates_argument", lambda: Function(_mutates).call(np.zeros(2))),
+    ("signature", lambda: Function(f).call(1, 2)),
+    ("not_a_function", lambda: Function(np.zeros(2), "sigmoid")),
+    ("failed", lambda: Function(f).fail("something else")),
+])
+def test_every_failure_carries_its_mistake_code(code, call):
+    """Graders count codes, not wordings: each named mistake has its own code."""
+    exc = _failure(call)
+    assert exc.code == code and code in checks.MISTAKES
+
+
+def test_code_names_the_function_and_the_detail():
+    exc = _failure(Function(f, "propagate").expect, "dZ", COLUMN * 3, COLUMN,
+                   mistakes={"a tripled dZ": COLUMN * 3})
+    assert (exc.code, exc.function, exc.detail) == ("known_mistake", "propagate", "a tripled dZ")
+    exc = _failure(Function(_raises(KeyError("w")), "predict").call, 1)
+    assert (exc.code, exc.function, exc.detail) == ("raised", "predict", "KeyError")
+
+
+def test_a_failure_that_reads_globals_is_coded_so():
+    namespace = {"np": np, "train_set_x": np.zeros((3, 4))}
+    exec("def model(X):\n    return np.dot(X, train_set_x)", namespace)
+    assert _failure(Function(namespace["model"]).call, np.zeros((2, 2))).code == "uses_globals"
+
+
+def test_codes_survive_pickling():
+    import pickle
+
+    exc = pickle.loads(pickle.dumps(CheckFailed("m", code="wrong_sign", function="g")))
+    assert (str(exc), exc.code, exc.function) == ("m", "wrong_sign", "g")

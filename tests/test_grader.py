@@ -96,6 +96,25 @@ def test_grader_gives_each_case_its_golden_verdicts(case):
     if case.fails != "all":
         for gid, text in case.fails.items():
             assert text is None or text in failed[gid], (gid, failed[gid])
+    codes = {c.grade_id: c.code for c in result.cells if not c.passed}
+    for gid, code in case.codes.items():
+        assert codes[gid] == code, (gid, codes[gid], failed[gid])
+
+
+def test_case_files_are_well_formed():
+    """Every case's CODES name failing tests and known mistake codes."""
+    from nndl.checks import MISTAKES
+
+    assert CASES and any(case.codes for case in CASES)
+    for case in CASES:
+        assert set(case.codes) <= (set(case.fails) if case.fails != "all" else set(
+            prepared_tests(case.assignment))), case.name
+        assert set(case.codes.values()) <= set(MISTAKES), case.name
+
+
+def prepared_tests(assignment):
+    (source,) = sorted((ROOT / "source" / assignment).glob("*.ipynb"))
+    return [c.grade_id for c in load_program(source, assignment).tests]
 
 
 # --------------------------------------------------------------------------------- attacks

@@ -20,16 +20,28 @@ WRONG_ENTRIES = ("CheckFailed: L_model_backward: dW2 has wrong values in 7 of 12
 
 
 def outcome(student, score, messages, max_score=10.0):
-    cells = [{"grade_id": f"test_{i}", "points": 0.0 if m else 1.0, "max_points": 1.0,
-              "message": m} for i, m in enumerate(messages)]
+    """messages: per test cell, None (passed), a message, or (message, code, function)."""
+    cells = []
+    for i, m in enumerate(messages):
+        message, code, function = m if isinstance(m, tuple) else (m, None, None)
+        cells.append({"grade_id": f"test_{i}", "points": 0.0 if m else 1.0, "max_points": 1.0,
+                      "message": message, "note": None, "code": code, "function": function,
+                      "detail": None})
     return {"student": student, "score": score, "max_score": max_score, "seconds": 0.5,
             "reason": None, "cells": cells}
 
 
+def coded(message, code, function):
+    return message, code, function
+
+
 CLASS = [
-    outcome("empty", 0.0, [NOT_IMPLEMENTED.format(f) for f in ("f", "g", "h", "k")]),
-    outcome("ann", 7.0, [TOO_LARGE, WRONG_ENTRIES, None, None]),
-    outcome("bob", 8.5, [TOO_LARGE.replace("12", "9"), None, None, None]),
+    outcome("empty", 0.0, [coded(NOT_IMPLEMENTED.format(f), "not_implemented", f)
+                           for f in ("f", "g", "h", "k")]),
+    outcome("ann", 7.0, [coded(TOO_LARGE, "missing_1_over_m", "linear_backward"),
+                         coded(WRONG_ENTRIES, "failed", "L_model_backward"), None, None]),
+    outcome("bob", 8.5, [coded(TOO_LARGE.replace("12", "9"), "missing_1_over_m",
+                               "linear_backward"), None, None, None]),
     outcome("cat", 10.0, [None] * 4),
     outcome("dan", 10.0, [None] * 4),
 ]
@@ -42,9 +54,38 @@ def test_a_mistake_is_named_without_mangling_and_counted_per_submission():
     assert rows["not implemented"][:2] == (1, 4)
     # the same mistake with other numbers is one row; its example is a whole message
     assert rows["linear_backward: missing 1/m"] == (2, 2, TOO_LARGE)
+    # a test's own failure without a precise code is named by its first clause
     name = "L_model_backward: dW2 has wrong values in 7 of 12 entries"
     assert rows[name] == (1, 1, WRONG_ENTRIES)
     assert not any("N of N" in n or n.endswith("…") for n in rows)
+
+
+def test_the_code_decides_the_mistake_not_the_wording():
+    """Rewording a message moves nothing; the same words under another code do."""
+    reworded = [outcome("x", 0.0, [coded("CheckFailed: linear_backward: dW1 is off by a "
+                                         "factor of m", "missing_1_over_m", "linear_backward")]),
+                outcome("y", 0.0, [coded(TOO_LARGE, "wrong_sign", "linear_backward")])]
+    names = [name for name, *_ in report.mistakes_table(reworded)]
+    assert sorted(names) == ["linear_backward: missing 1/m", "linear_backward: wrong sign"]
+
+
+def test_an_unreadable_notebook_and_an_old_record_are_still_named():
+    unreadable = outcome("u", 0.0, ["missing notebook: expected a.ipynb, found b.ipynb"] * 2)
+    unreadable["reason"] = "missing notebook: expected a.ipynb, found b.ipynb"
+    old = outcome("o", 0.0, [TOO_LARGE])
+    for cell in old["cells"]:  # written before codes were recorded
+        for key in ("code", "function", "detail", "note"):
+            del cell[key]
+    rows = {name: (subs, tests) for name, subs, tests, _ in
+            report.mistakes_table([unreadable, old])}
+    assert rows == {"unreadable or missing notebook": (1, 2),
+                    "linear_backward": (1, 1)}
+
+
+def test_every_code_has_a_readable_name():
+    from nndl.checks import MISTAKES
+
+    assert all(isinstance(name, str) and name for name in MISTAKES.values())
 
 
 def test_report_page_shows_name_counts_and_full_example(tmp_path, monkeypatch):

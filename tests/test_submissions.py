@@ -47,7 +47,7 @@ def graded_course(tmp_path_factory):
     """
     course = make_course(tmp_path_factory.mktemp("course"), ASSIGNMENTS)
     for case in CASES:
-        submit(course, case.assignment, case.student, build_submission(course, case))
+        submit(course, case.assignment, case.name, build_submission(course, case))
     for assignment in ASSIGNMENTS:
         name = notebook_name(course, assignment)
         submit(course, assignment, SOURCE_COPY,
@@ -115,8 +115,8 @@ def test_case_earns_its_golden_score_and_message(graded_course, case: Case):
     points = points_of_test_cells(source)
     fails = dict.fromkeys(points) if case.fails == "all" else case.fails
     assert set(fails) <= set(points), f"unknown test cells in FAILS: {set(fails) - set(points)}"
-    scores = _scores(graded, case.assignment, case.student)
-    errors = cell_errors(_autograded(graded, case.assignment, case.student))
+    scores = _scores(graded, case.assignment, case.name)
+    errors = cell_errors(_autograded(graded, case.assignment, case.name))
     for gid, max_points in points.items():
         score, recorded_max = scores[gid]
         assert recorded_max == max_points
@@ -183,7 +183,7 @@ def test_feedback_shows_no_hidden_test_and_no_solution(graded_course, assignment
     assert solution, "the source notebook has no solutions"
     stem = notebook_name(graded, assignment).removesuffix(".ipynb")
     for case in load_cases(assignment):
-        page = page_lines(page_text((graded / "feedback" / case.student / assignment /
+        page = page_lines(page_text((graded / "feedback" / case.name / assignment /
                                      f"{stem}.html").read_text()))
         for line in hidden:
             assert line not in page, f"feedback of {case.name} shows hidden test line {line!r}"

@@ -16,13 +16,16 @@ from pathlib import Path
 
 import nbformat
 
+from nndl import cells as roles
+from nndl.cells import strip_magics
+
 STUB = "raise NotImplementedError()"
 
 
 @dataclass(frozen=True)
 class Cell:
     index: int
-    kind: str  # "imports", "answer", "test", "setup" (read-only code)
+    kind: str  # "imports", "answer", "test", "setup" (a given or free cell: see nndl.cells)
     grade_id: str | None
     source: str
     points: float = 0.0
@@ -61,11 +64,6 @@ class Program:
             if cell.kind in ("imports", "setup"):
                 modules |= imported_modules(cell.source)
         return sorted(modules)
-
-
-def strip_magics(source: str) -> str:
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
-                     for line in source.splitlines())
 
 
 class _TopLevelLoads(ast.NodeVisitor):
@@ -172,19 +170,13 @@ def load_program(source_notebook: Path, assignment: str) -> Program:
     nb = nbformat.read(source_notebook, as_version=4)
     raw: list[Cell] = []
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
+        role = roles.role(cell)
+        if role is None:
             continue
-        meta = cell.metadata.get("nbgrader", {})
-        gid = meta.get("grade_id")
-        if gid == "imports":
-            kind = "imports"
-        elif meta.get("solution"):
-            kind = "answer"
-        elif meta.get("grade"):
-            kind = "test"
-        else:
-            kind = "setup"
-        raw.append(Cell(index, kind, gid, cell.source, float(meta.get("points", 0) or 0)))
+        # The instructor's given and free cells both set up what answers and tests need;
+        # the sandbox runs the source notebook's version of each, never the student's.
+        kind = "setup" if role in ("given", "free") else role
+        raw.append(Cell(index, kind, roles.grade_id(cell), cell.source, roles.points(cell)))
 
     functions, variables = set(), set()
     for cell in raw:
@@ -215,9 +207,4 @@ def load_program(source_notebook: Path, assignment: str) -> Program:
 
 def student_answers(nb: nbformat.NotebookNode) -> dict[str, str]:
     """grade_id -> source of the submission's answer cells (first one wins on duplicates)."""
-    answers: dict[str, str] = {}
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.get("cell_type") == "code" and meta.get("solution") and meta.get("grade_id"):
-            answers.setdefault(meta["grade_id"], cell.get("source", ""))
-    return answers
+    return roles.answers(nb.cells)

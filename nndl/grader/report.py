@@ -1,8 +1,9 @@
 """`nndl report`: a class report of one graded assignment, as HTML with PNG plots.
 
 It reads what `nndl grade` recorded beside each autograded notebook and shows the score
-distribution, the pass rate of each test, the most frequent named mistakes, and the
-slowest and the failed submissions.
+distribution, the pass rate of each test, the most frequent named mistakes (counted by
+the mistake codes the checks and the grader give, nndl.checks.MISTAKES, never by the
+wording of the messages), and the slowest and the failed submissions.
 """
 
 from __future__ import annotations
@@ -13,60 +14,51 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from nndl.checks import MISTAKES
 from nndl.course import CourseError
 
 from .run import recorded_outcomes
-
-# How a failure message names a mistake, most specific first.
-_PATTERNS = [
-    (re.compile(r"they match what (.+?) gives"), None),
-    (re.compile(r"times too large"), "missing 1/m"),
-    (re.compile(r"times too small"), "averaged twice (mean where a sum belongs?)"),
-    (re.compile(r"number of examples hard-coded"), "hard-coded number of examples"),
-    (re.compile(r"wrong sign"), "wrong sign"),
-    (re.compile(r"changed its argument"), "changes its argument in place"),
-    (re.compile(r"transposed"), "transposed result"),
-    (re.compile(r"`\*` broadcasts|need np\.dot|operands could not be broadcast"),
-     "`*` where np.dot is needed"),
-    (re.compile(r"is the integer|holds integers"), "int where a float is expected"),
-    (re.compile(r"expected a single number"), "array where a number is expected"),
-    (re.compile(r"global variable"), "uses global variables"),
-    (re.compile(r"not implemented yet"), "not implemented"),
-    (re.compile(r"did not finish within"), "endless loop or too slow"),
-    (re.compile(r"ended the Python process|segmentation fault|killed"), "crashed its process"),
-    (re.compile(r"not a readable notebook|missing notebook|over the .* limit"),
-     "unreadable or missing notebook"),
-]
-
+from .verdict import CellVerdict
 
 # Mistakes that are the same whatever the function: an empty notebook is one mistake, not
 # one per function.
-_WHOLE_SUBMISSION = {"not implemented", "endless loop or too slow", "crashed its process",
-                     "unreadable or missing notebook"}
+_WHOLE_SUBMISSION = {"not_implemented", "timeout", "exited", "unreadable"}
 _KIND = re.compile(r"^(?:[A-Z]\w*(?:Error|Failed|Exception)): ")
-_FUNCTION = re.compile(r"^([A-Za-z_]\w*)(?=: | raised | is not implemented| changed its )")
 
 
-def named_mistake(message: str) -> str:
-    """A short name for the mistake a failure message describes, e.g. "L_model_backward:
-    missing 1/m" or "L_model_backward raised KeyError"; the report shows the message itself
-    whole beside it."""
-    text = _KIND.sub("", message.strip(), count=1)
-    function = _FUNCTION.match(text)
-    for pattern, name in _PATTERNS:
-        found = pattern.search(text)
-        if found:
-            name = name or f"wrong values: they match what {found.group(1)} gives"
-            if function is None or name in _WHOLE_SUBMISSION:
-                return name
-            return f"{function.group(1)}: {name}"
-    if function:
-        rest = text[function.end():]
-        raised = re.match(r" raised (\w+)", rest)
-        if raised:
-            return f"{function.group(1)} raised {raised.group(1)}"
-        return f"{function.group(1)}: {_first_clause(rest.removeprefix(': '))}"
-    return _first_clause(text)
+def verdicts(outcome: dict) -> list[CellVerdict]:
+    """The cells of a recorded outcome as verdicts. A cell recorded without a code (an
+    unreadable notebook, or a marker written before codes) whose message is the
+    submission's reason is coded "unreadable"; any other keeps no code."""
+    found = []
+    for record in outcome["cells"]:
+        cell = CellVerdict.from_record(record)
+        if cell.message and cell.code is None and cell.message == outcome.get("reason"):
+            cell.code = "unreadable"
+        found.append(cell)
+    return found
+
+
+def named_mistake(cell: CellVerdict) -> str:
+    """A short name for a failed test's mistake, from its code, e.g. "L_model_backward:
+    missing 1/m" or "L_model_backward raised KeyError"; the report shows one message of
+    each whole beside it. Without a code (a test's own failure, an old record), the name is
+    the message's first clause."""
+    code, function, detail = cell.code, cell.function, cell.detail
+    if code == "known_mistake" and detail:
+        name = f"wrong values: they match what {detail} gives"
+    elif code in ("raised", "error") and detail:
+        return f"{function} raised {detail}" if function else f"the test raised {detail}"
+    elif code in MISTAKES and code not in ("failed", "error"):
+        name = MISTAKES[code]
+    else:  # no precise code: the message says what it is
+        text = _KIND.sub("", (cell.message or "").strip(), count=1)
+        if function and text.startswith(f"{function}: "):
+            text = text[len(function) + 2:]
+        name = _first_clause(text)
+    if function is None or code in _WHOLE_SUBMISSION:
+        return name
+    return f"{function}: {name}"
 
 
 def _first_clause(text: str) -> str:
@@ -92,12 +84,12 @@ def mistakes_table(outcomes: list[dict]) -> list[tuple[str, int, int, str]]:
     tests: Counter = Counter()
     example: dict[str, str] = {}
     for outcome in outcomes:
-        for cell in outcome["cells"]:
-            if cell["message"]:
-                name = named_mistake(cell["message"])
+        for cell in verdicts(outcome):
+            if cell.message:
+                name = named_mistake(cell)
                 students.setdefault(name, set()).add(outcome["student"])
                 tests[name] += 1
-                example.setdefault(name, cell["message"])
+                example.setdefault(name, cell.message)
     return sorted(((name, len(who), tests[name], example[name])
                    for name, who in students.items()),
                   key=lambda row: (-row[1], -row[2], row[0]))

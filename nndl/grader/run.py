@@ -147,8 +147,7 @@ def grade_notebook(student: str, nb, reason: str | None, digest: str, program, r
                        digest=digest)
     result = SubmissionRunner(program, reference, student_answers(nb), workdir, limits,
                               zygote).run()
-    cells = [{"grade_id": c.grade_id, "points": c.points, "max_points": c.max_points,
-              "message": c.message, "note": c.note} for c in result.cells]
+    cells = [asdict(c) for c in result.cells]  # grade_id, points, ..., message, note, code
     reason = result.reason
     twice = duplicated_grade_ids(nb)
     if twice:  # graded all the same: the first code cell of each id, as the notebook shows

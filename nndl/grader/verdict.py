@@ -17,17 +17,18 @@ import sys
 import time
 import traceback
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 
+from nndl.cells import strip_magics
 from nndl.checks import CheckFailed, StudentCodeError, signature_message
 from nndl.names import found_message, older_names
 
 from . import protocol
 from .encoding import Opaque, decode, encode
-from .program import Program, global_reads, strip_magics
+from .program import Program, global_reads
 from .sandbox import GraderFault, Limits, Sandbox, SandboxError, Zygote
 
 MAX_RESTARTS = 3
@@ -35,15 +36,44 @@ MAX_RESTARTS = 3
 
 @dataclass
 class CellVerdict:
+    """The verdict on one test cell; what nndl grade records of it is ``asdict`` of it."""
+
     grade_id: str
     points: float
     max_points: float
     message: str | None  # None when the test passed
     note: str | None = None  # what a passing test remarked ("Note: ..." lines it printed)
+    code: str | None = None  # the mistake's code (nndl.checks.MISTAKES) when it failed
+    function: str | None = None  # the graded function the failed check was about
+    detail: str | None = None  # what qualifies the code (known mistake, exception type)
 
     @property
     def passed(self) -> bool:
         return self.message is None
+
+    @classmethod
+    def from_record(cls, record: dict) -> CellVerdict:
+        """A verdict as recorded (older records lack the later fields)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in record.items() if k in names})
+
+
+def sandbox_code(error) -> str:
+    """The mistake code of a sandbox that ended (a SandboxError, or the reason it gave):
+    "timeout" when it ran out of time, "exited" when the student's process ended.
+
+    SandboxError carries no code of its own yet (its reasons are written in
+    nndl/grader/sandbox.py); a ``code`` attribute, once it has one, is taken as it is, and
+    until then this is the one place that reads those reasons.
+    """
+    code = getattr(error, "code", None)
+    if isinstance(code, str) and code:
+        return code
+    reason = str(error or "")
+    if ("did not finish within" in reason or "took over" in reason
+            or ("more than" in reason and "CPU time" in reason)):
+        return "timeout"
+    return "exited"
 
 
 @dataclass
@@ -75,6 +105,20 @@ def random_state(encoded):
         return name, keys, pos, int(has_gauss), float(cached)
     except Exception:  # noqa: BLE001 - malformed: not a state
         return None
+
+
+def _mistake(exc: CheckFailed) -> tuple[str, str | None, str | None]:
+    """(code, function, detail) of a failed check. A test cell that adds a hint re-raises
+    the failure it caught with a new message only (``raise StudentCodeError(f"{exc}. Hint",
+    exc.student_frames) from None``): the function and detail come from the one caught."""
+    code = getattr(exc, "code", None) or "failed"
+    function, detail = getattr(exc, "function", None), getattr(exc, "detail", None)
+    caught, seen = exc.__context__, 0
+    while function is None and isinstance(caught, CheckFailed) and seen < 10:
+        function = getattr(caught, "function", None)
+        detail = detail or getattr(caught, "detail", None)
+        caught, seen = caught.__context__, seen + 1
+    return code, function, detail
 
 
 class Reference:
@@ -192,7 +236,8 @@ class Proxy:
                  # one global random state for both processes, as in one notebook
                  "rng": encode(list(np.random.get_state()))})
         except SandboxError as exc:
-            raise StudentCodeError(f"{name}: {exc}", []) from None
+            raise StudentCodeError(f"{name}: {exc}", [], function=name,
+                                   code=sandbox_code(exc)) from None
         names = reply.get("globals")
         self._global_data_names = [str(n) for n in names][:20] if isinstance(names, list) \
             else []
@@ -207,21 +252,24 @@ class Proxy:
             if error.startswith("NotImplementedError"):
                 raise StudentCodeError(f"{name} is not implemented yet (it raises "
                                        "NotImplementedError): replace the stub with your code",
-                                       [])
+                                       [], function=name, code="not_implemented")
             frames = [str(f)[:2000] for f in reply.get("frames", [])][:8]
             if error.startswith(f"NameError: {name} is not defined"):
                 older = self._older_name()
                 if older:
                     raise StudentCodeError(f"{name} is not defined: "
-                                           f"{found_message(name, older)}", [])
+                                           f"{found_message(name, older)}", [],
+                                           function=name, code="older_name")
                 cause = self._runner.answer_errors.get(name) or next(
                     iter(self._runner.answer_errors.values()), None)
                 if cause:
                     raise StudentCodeError(f"{name} is not defined: its answer cell raised "
-                                           f"{cause}", [])
+                                           f"{cause}", [], function=name,
+                                           code="answer_cell_raised")
             if error.startswith("TypeError") and not frames:
                 # no frame of the student's: the call itself failed, at the def line
-                raise StudentCodeError(signature_message(name, error.partition(": ")[2]), [])
+                raise StudentCodeError(signature_message(name, error.partition(": ")[2]), [],
+                                       function=name, code="signature")
             note = self._globals_note()
             raise StudentCodeError(f"{name} raised {error}{note}", frames, function=name,
                                    raised=error, note=note)
@@ -352,7 +400,7 @@ class SubmissionRunner:
                                 time.monotonic() - start)
 
     def _run_test(self, cell) -> CellVerdict:
-        message = None
+        message = code = function = detail = None
         printed = io.StringIO()
         try:
             namespace = self._namespace_for(cell.source)
@@ -366,14 +414,17 @@ class SubmissionRunner:
             raise
         except CheckFailed as exc:
             message = f"{type(exc).__name__}: {exc}"
+            code, function, detail = _mistake(exc)
         except SandboxError as exc:
-            message = f"{exc}"
+            message, code = f"{exc}", sandbox_code(exc)
         except Exception as exc:  # noqa: BLE001 - a test that errors fails, with its reason
             message = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            code, detail = "error", type(exc).__name__
         if self._sandbox is not None and not self._sandbox.alive:
             self.reason = self._sandbox.reason
             if message is None:
-                message = self.reason
+                message, code = self.reason, sandbox_code(self.reason)
         notes = [line for line in printed.getvalue().splitlines() if line.startswith("Note: ")]
         return CellVerdict(cell.grade_id, 0.0 if message else cell.points, cell.points,
-                           message, "\n".join(dict.fromkeys(notes))[:2000] or None)
+                           message, "\n".join(dict.fromkeys(notes))[:2000] or None,
+                           code, function, detail)

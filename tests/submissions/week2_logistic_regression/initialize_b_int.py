@@ -17,3 +17,4 @@ ANSWERS = {
 ''',
 }
 FAILS = {'test_initialize_with_zeros': 'write 0.0, not 0'}
+CODES = {'test_initialize_with_zeros': 'wrong_dtype'}

@@ -34,3 +34,4 @@ ANSWERS = {
 ''',
 }
 FAILS = {'test_model': 'reads the global variable(s)'}
+CODES = {'test_model': 'uses_globals'}

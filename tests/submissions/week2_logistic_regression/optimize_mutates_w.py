@@ -33,3 +33,4 @@ ANSWERS = {
 ''',
 }
 FAILS = {'test_optimize': "changed its argument 'w' in place"}
+CODES = {'test_optimize': 'mutates_argument'}

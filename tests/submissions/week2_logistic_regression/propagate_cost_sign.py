@@ -25,3 +25,4 @@ ANSWERS = {
 ''',
 }
 FAILS = {'test_propagate': 'wrong sign', 'test_optimize': None, 'test_model': None}
+CODES = {'test_propagate': 'wrong_sign'}

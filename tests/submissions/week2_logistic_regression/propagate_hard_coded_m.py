@@ -25,3 +25,4 @@ ANSWERS = {
 ''',
 }
 FAILS = {'test_propagate': 'is the number of examples hard-coded', 'test_optimize': None, 'test_model': None}
+CODES = {'test_propagate': 'hard_coded_m'}

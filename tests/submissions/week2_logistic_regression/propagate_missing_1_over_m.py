@@ -25,3 +25,4 @@ ANSWERS = {
 ''',
 }
 FAILS = {'test_propagate': 'times too large', 'test_optimize': None, 'test_model': None}
+CODES = {'test_propagate': 'missing_1_over_m'}

@@ -25,3 +25,4 @@ ANSWERS = {
 ''',
 }
 FAILS = {'test_propagate': '`*` broadcasts where np.dot sums', 'test_optimize': None, 'test_model': None}
+CODES = {'test_propagate': 'star_instead_of_dot'}

@@ -17,3 +17,4 @@ ANSWERS = {
 FAILS = {
     "test_image2vector": "It is transposed",
 }
+CODES = {'test_image2vector': 'transposed'}

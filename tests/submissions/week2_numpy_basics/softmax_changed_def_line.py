@@ -12,3 +12,4 @@ ANSWERS = {
 FAILS = {
     "test_softmax": "softmax cannot be called as the course calls it: keep the def line as given",
 }
+CODES = {'test_softmax': 'signature'}
