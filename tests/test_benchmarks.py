@@ -19,6 +19,7 @@ def run(*args):
     return proc.stdout
 
 
+@pytest.mark.slow  # trains a network
 def test_train_speed_prints_ratio_and_blas():
     out = run("benchmarks/train_speed.py", "--iterations", "6", "--rounds", "2")
     ratio = re.search(r"ratio training / products: ([0-9.]+)", out)
@@ -37,6 +38,7 @@ def test_grade_speed_grades_one_class_both_ways():
     assert re.search(r"all assignments: .* ([0-9.]+)x faster \(--cold", out), out
 
 
+@pytest.mark.slow  # starts sandboxes and a zygote
 def test_sandbox_start_compares_cold_and_zygote():
     from nndl.grader.sandbox import bubblewrap
 

@@ -35,6 +35,7 @@ def test_release_has_no_solution_or_hidden_test(assignment):
             assert marker not in text, f"{path}: {marker}"
 
 
+@pytest.mark.slow  # runs nbgrader generate_assignment
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_matches_a_fresh_generation(assignment, tmp_path):
     """Is release/ exactly what `nbgrader generate_assignment` makes of source/ today?"""

@@ -211,6 +211,7 @@ def test_sandbox_sees_no_course_files_and_no_network(probe, expect, tmp_path):
         sandbox.close()
 
 
+@pytest.mark.slow  # starts a sandbox
 def test_a_dead_sandbox_says_why(tmp_path):
     sandbox = Sandbox(tmp_path, Limits(call_seconds=10))
     try:

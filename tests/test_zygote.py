@@ -31,8 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "week2_numpy_basics"
 WORKDIR = ROOT / "release" / ASSIGNMENT
 
-pytestmark = pytest.mark.skipif(not bubblewrap(), reason="bubblewrap is not installed: "
-                                "the zygote exists only inside its PID namespace")
+pytestmark = [pytest.mark.slow,  # every test starts a zygote and sandboxes
+              pytest.mark.skipif(not bubblewrap(), reason="bubblewrap is not installed: "
+                                 "the zygote exists only inside its PID namespace")]
 
 
 @pytest.fixture()
