@@ -9,13 +9,16 @@ must earn nothing and end with a named reason.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import textwrap
+from dataclasses import asdict
 
 import numpy as np
 import pytest
 from harness import ROOT, build_submission, case_assignments, load_cases
 
+from nndl.checks import MISTAKES
 from nndl.grader.encoding import Opaque, decode, encode
 from nndl.grader.program import global_reads, load_program, student_answers
 from nndl.grader.sandbox import Limits, Sandbox, SandboxError, bubblewrap, sandbox_uid
@@ -97,14 +100,15 @@ def test_grader_gives_each_case_its_golden_verdicts(case):
         for gid, text in case.fails.items():
             assert text is None or text in failed[gid], (gid, failed[gid])
     codes = {c.grade_id: c.code for c in result.cells if not c.passed}
+    assert all(c.code is None for c in result.cells if c.passed)
+    assert all(code in MISTAKES for code in codes.values()), codes
+    json.dumps([asdict(c) for c in result.cells])  # what nndl grade records of them
     for gid, code in case.codes.items():
         assert codes[gid] == code, (gid, codes[gid], failed[gid])
 
 
 def test_case_files_are_well_formed():
     """Every case's CODES name failing tests and known mistake codes."""
-    from nndl.checks import MISTAKES
-
     assert CASES and any(case.codes for case in CASES)
     for case in CASES:
         assert set(case.codes) <= (set(case.fails) if case.fails != "all" else set(

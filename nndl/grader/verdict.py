@@ -400,7 +400,7 @@ class SubmissionRunner:
                                 time.monotonic() - start)
 
     def _run_test(self, cell) -> CellVerdict:
-        message = code = function = detail = None
+        message = mistake = function = detail = None
         printed = io.StringIO()
         try:
             namespace = self._namespace_for(cell.source)
@@ -414,17 +414,17 @@ class SubmissionRunner:
             raise
         except CheckFailed as exc:
             message = f"{type(exc).__name__}: {exc}"
-            code, function, detail = _mistake(exc)
+            mistake, function, detail = _mistake(exc)
         except SandboxError as exc:
-            message, code = f"{exc}", sandbox_code(exc)
+            message, mistake = f"{exc}", sandbox_code(exc)
         except Exception as exc:  # noqa: BLE001 - a test that errors fails, with its reason
             message = traceback.format_exception_only(type(exc), exc)[-1].strip()
-            code, detail = "error", type(exc).__name__
+            mistake, detail = "error", type(exc).__name__
         if self._sandbox is not None and not self._sandbox.alive:
             self.reason = self._sandbox.reason
             if message is None:
-                message, code = self.reason, sandbox_code(self.reason)
+                message, mistake = self.reason, sandbox_code(self.reason)
         notes = [line for line in printed.getvalue().splitlines() if line.startswith("Note: ")]
         return CellVerdict(cell.grade_id, 0.0 if message else cell.points, cell.points,
                            message, "\n".join(dict.fromkeys(notes))[:2000] or None,
-                           code, function, detail)
+                           mistake, function, detail)
