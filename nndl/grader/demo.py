@@ -53,8 +53,8 @@ def run_demo(directory: Path | None = None, workers: int = 2,
     repo = repo or find_course_root()
     assignments = assignments or case_assignments(repo)
     if not assignments:
-        raise CourseError(f"{repo} has no known-bad submissions in tests/submissions/: the "
-                          "demo needs the course repository")
+        raise CourseError(f"no known-bad submissions for {repo}: neither its tests/submissions/ "
+                          "nor the installed package's copy has any")
     dest = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="nndl-demo-"))
     if (dest / "gradebook.db").exists():
         raise CourseError(f"{dest} already holds a gradebook: choose an empty folder")
