@@ -41,6 +41,9 @@ def test_late_penalties_and_timestamps_match_stock_autograde(tmp_path):
         submit(ours, ASSIGNMENT, student, build_submission(ours, case))
         if stamp:
             (ours / "submitted" / student / ASSIGNMENT / "timestamp.txt").write_text(stamp)
+        # what nbgrader's exchange adds on submit; release_feedback needs it with the feedback
+        (ours / "submitted" / student / ASSIGNMENT / "submission_secret.txt").write_text(
+            f"secret-of-{student}")
     stock = tmp_path / "stock"
     shutil.copytree(ours, stock)
 
@@ -58,3 +61,10 @@ def test_late_penalties_and_timestamps_match_stock_autograde(tmp_path):
     assert float(mine["late_and_wrong"]["late_submission_penalty"]) == 9
     assert float(mine["on_time"]["score"]) == 10 and float(mine["no_timestamp"]["score"]) == 10
     assert mine["late"]["timestamp"].startswith("2026-01-17 12:00:00")
+    for student in TIMES:
+        for name in ("timestamp.txt", "submission_secret.txt"):
+            theirs_file = stock / "autograded" / student / ASSIGNMENT / name
+            mine_file = ours / "autograded" / student / ASSIGNMENT / name
+            assert mine_file.is_file() == theirs_file.is_file(), (student, name)
+            if theirs_file.is_file():
+                assert mine_file.read_text() == theirs_file.read_text(), (student, name)

@@ -26,7 +26,7 @@ from nndl.course import notebooks
 from .locks import course_lock
 from .program import student_answers
 from .submission import digest as submission_digest
-from .submission import read_submission, read_timestamp, submissions
+from .submission import exchange_files, read_submission, read_timestamp, submissions
 
 MARKERS = Path(".nndl") / "graded"  # in the course folder, never in what students receive
 MAX_ARTEFACT_BYTES = 5 * 2**20  # one autograded notebook, and so one feedback page
@@ -207,8 +207,8 @@ def record(root: Path, assignment: str, outcome: Outcome, db_url: str) -> None:
     out_dir = root / "autograded" / outcome.student / assignment
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(autograded_notebook(release, submitted, outcome), out_dir / name)
-    if timestamp is not None:  # nbgrader's own: formgrader and feedback show it
-        (out_dir / "timestamp.txt").write_text(str(timestamp))
+    for kept, data in exchange_files(folder).items():  # as stock autograde copies them
+        (out_dir / kept).write_bytes(data)
     with course_lock(root, "gradebook", describe=False), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy warnings
         _write_gradebook(root, db_url, assignment, source.stem, outcome, timestamp)

@@ -130,6 +130,23 @@ def read_timestamp(folder: Path) -> datetime.datetime | None:
         raise CourseError(f"invalid timestamp in {path}: {text[:60]!r}") from None
 
 
+def exchange_files(folder: Path) -> dict[str, bytes]:
+    """nbgrader's small bookkeeping files of a submission (``timestamp.txt``,
+    ``submission_secret.txt``: ``release_feedback`` needs both beside the feedback), read
+    as regular files of at most 1 KB; anything else is left behind."""
+    found = {}
+    if folder.is_symlink() or folder.parent.is_symlink():
+        return found
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        try:
+            data = _read_regular(folder / name, 1024)
+        except OSError:
+            continue
+        if len(data) <= 1024:
+            found[name] = data
+    return found
+
+
 def has_answers(nb: nbformat.NotebookNode) -> bool:
     return any(cell.get("metadata", {}).get("nbgrader", {}).get("solution")
                for cell in nb.cells)
