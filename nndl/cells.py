@@ -102,12 +102,6 @@ def is_test(cell) -> bool:
     return role(cell) == "test"
 
 
-def is_written_answer(cell) -> bool:
-    """A markdown cell the student writes (an answer in words)."""
-    return isinstance(cell, Mapping) and cell.get("cell_type") == "markdown" \
-        and is_solution(cell)
-
-
 def strip_magics(source: str) -> str:
     """The cell's source with IPython magics and shell lines (%, !) blanked, line for line,
     so that it parses as Python and its line numbers stay those of the notebook."""

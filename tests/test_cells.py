@@ -87,3 +87,17 @@ def test_grader_and_reference_take_the_roles_they_document():
                 for line in cells.strip_magics(cell.source).splitlines():
                     if line.startswith("def "):
                         assert line not in text.splitlines(), (path.name, line)
+
+
+def test_the_package_lists_every_module():
+    import re
+
+    import nndl
+
+    package = ROOT / "nndl"
+    for path in package.glob("*.py"):
+        if path.stem != "__init__":
+            assert f"- nndl.{path.stem}:" in nndl.__doc__, f"nndl/__init__.py lacks {path.stem}"
+    (listed,) = re.findall(r"- nndl\.grader: [^(]*\(([^)]*)\)", nndl.__doc__)
+    listed = {name.strip() for name in listed.split(",")}
+    assert listed == {p.stem for p in package.glob("grader/*.py")} - {"__init__"}
