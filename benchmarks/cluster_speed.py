@@ -12,7 +12,8 @@ For each it prints the wall time of the whole run, the start-up (until the first
 was recorded) and the steady interval between recorded submissions (last marker minus
 first, over count - 1), i.e. the throughput once running; per-submission cost per worker
 is that interval times the number of workers. The ratio lines compare the cluster with
-the pool at the same number of workers (target: at most 1.3).
+the pool at the same number of workers (target: at most 1.3). It also times 2,000 empty
+tasks through the scheduler (its per-task cost, the ceiling of any cluster).
 
 --big N grades one more class of N submissions on the 2-worker cluster (N >= 1000 for the
 scale table of docs/cluster.md) and prints the same figures.
@@ -70,6 +71,19 @@ def timed_run(base: Path, course: Path, assignment: str, label: str, workers: in
     return result
 
 
+def _noop(i):
+    return i
+
+
+def scheduler_rate(client, count: int = 2000) -> None:
+    """Empty tasks through the scheduler: its own per-task cost, the ceiling of any class."""
+    start = time.perf_counter()
+    client.gather(client.map(_noop, range(count), pure=False))
+    seconds = time.perf_counter() - start
+    print(f"scheduler: {count} empty tasks in {seconds:.2f} s = {count / seconds:.0f} tasks/s "
+          f"({seconds / count * 1000:.2f} ms each, client and 2 workers on this machine)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment", nargs="?", default="week2_numpy_basics")
@@ -88,10 +102,12 @@ def main() -> None:
                                                    f"local pool {workers}", workers, None)
             with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                               dashboard_address=None, silence_logs=40) as cluster, \
-                    Client(cluster):
+                    Client(cluster) as client:
                 results[("cluster", workers)] = timed_run(
                     base, course, args.assignment, f"dask cluster {workers}", workers,
                     cluster.scheduler_address)
+                if workers == 2:
+                    scheduler_rate(client)
         scores = {r["score"] for r in results.values()}
         print(f"same total score on every path: {len(scores) == 1} ({sorted(scores)})")
         for workers in (1, 2):

@@ -286,9 +286,9 @@ def test_runs_at_once_on_one_gradebook(course, dask_cluster, postgres, tmp_path)
     so only the gradebook is shared) while the first records: is it refused, clearly,
     and does no submission get two rows?"""
     quiz = {c.name: c for c in load_cases("week1_quiz")}
-    students = [f"s{i:02d}" for i in range(6)]
-    for student in students:
-        slow_perfect(course, student, 0.3)
+    students = [f"s{i:02d}" for i in range(8)]
+    for student in students:  # slow enough that the first run still records when the
+        slow_perfect(course, student, 3)  # same assignment's second run starts
         submit(course, "week1_quiz", student, build_submission(course, quiz["perfect"]))
     other = tmp_path / "other"
     shutil.copytree(course, other)

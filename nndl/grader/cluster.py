@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import io
 import os
@@ -52,6 +53,7 @@ CONFIG_SECTION = "NndlGrade"  # c.NndlGrade.cluster = "tcp://..." in nbgrader_co
 PLUGIN_PREFIX = "nndl-grader-"
 WORKER_WAIT_SECONDS = 60.0  # for the first worker to join
 NO_WORKER_SECONDS = 120.0  # pending tasks and no worker that can grade: give up
+IN_FLIGHT = 2000  # tasks on the cluster at once; the rest wait here (memory, fairness)
 RECORD_TRIES = 5  # a gradebook write that collides with a concurrent run is retried
 _SKIP = {".ipynb_checkpoints", "__pycache__"}
 
@@ -135,8 +137,11 @@ GRADING_CODE = ("grader/verdict.py", "grader/sandbox.py", "grader/worker.py",
                 "activations.py", "gradcheck.py")
 
 
+@functools.cache
 def code_fingerprint() -> str:
-    """sha256 of the grading code: every worker must grade with the client's version."""
+    """sha256 of the grading code: every worker must grade with the client's version.
+
+    Read once per process, when it first grades (the code it then loads), not again."""
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for name in GRADING_CODE:
@@ -510,8 +515,9 @@ def _run_tasks(client, root, assignment, todo, name, db_url, progress, log, surv
                     future.cancel()
                 return
 
-    for student in todo:
-        submit(student)
+    waiting = list(reversed(todo))  # read and submitted as room frees up
+    while waiting and len(pending) < IN_FLIGHT:
+        submit(waiting.pop())
     watcher = threading.Thread(target=watch, name="nndl-cluster-watch", daemon=True)
     watcher.start()
     bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="submission",
@@ -519,6 +525,8 @@ def _run_tasks(client, root, assignment, todo, name, db_url, progress, log, surv
     try:
         for future in results:
             student = pending.pop(future)
+            if waiting and not gave_up:
+                submit(waiting.pop())
             try:
                 if future.status == "cancelled":
                     raise GaveUp(gave_up.get("reason", "its task was cancelled"))
@@ -556,6 +564,8 @@ def _run_tasks(client, root, assignment, todo, name, db_url, progress, log, surv
         for future in list(pending):
             future.cancel()
         watcher.join(timeout=10)
+    for student in waiting:  # never submitted: no worker could take them
+        not_graded[student] = gave_up.get("reason", "not submitted")
     if per_worker:
         log("graded per worker: " + ", ".join(f"{w} {n}" for w, n in sorted(per_worker.items())))
     if not_graded:
