@@ -187,6 +187,8 @@ def test_runaway_code_ends_with_a_named_reason_and_keeps_other_points(name, body
         return
     assert not verdict["test_L1"].passed and reason in verdict["test_L1"].message, \
         verdict["test_L1"].message
+    expected = {"endless loop": "timeout", "memory bomb": "raised"}.get(name, "exited")
+    assert verdict["test_L1"].code == expected, verdict["test_L1"]
 
 
 @pytest.mark.slow
