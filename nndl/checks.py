@@ -73,6 +73,7 @@ MISTAKES = {
     "answer_cell_raised": "its answer cell raised an exception",
     "timeout": "endless loop or too slow",
     "exited": "crashed its process",
+    "bad_reply": "sent the grader an unreadable or oversized reply",
     "unreadable": "unreadable or missing notebook",
     "error": "the test raised an error",
 }

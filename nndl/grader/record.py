@@ -21,10 +21,10 @@ from pathlib import Path
 
 import nbformat
 
+from nndl import cells
 from nndl.course import notebooks
 
 from .locks import course_lock
-from .program import student_answers
 from .submission import digest as submission_digest
 from .submission import exchange_files, read_submission, read_timestamp, submissions
 
@@ -73,33 +73,30 @@ def autograded_notebook(release: nbformat.NotebookNode, submitted, outcome: Outc
     """The release notebook with the student's answers and outputs and our verdicts.
 
     An answer cell shows exactly the code that was graded: the first code cell carrying
-    its grade_id, as the grader takes it (program.student_answers); a markdown cell that
+    its grade_id, as the grader takes it (nndl.cells.answers); a markdown cell that
     carries the same id shows nothing in its place.
     """
     nb = nbformat.from_dict(json.loads(json.dumps(release)))
     answers = {}
     by_id = {}
     if submitted is not None:
-        graded = student_answers(submitted)
+        graded = cells.answers(submitted.cells)
         for cell in submitted.cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            gid = meta.get("grade_id")
-            if gid in graded and cell.get("cell_type") == "code" and meta.get("solution") \
-                    and cell.get("source", "") == graded[gid]:
+            gid = cells.grade_id(cell)
+            if gid in graded and cells.is_answer(cell) and cell.get("source") == graded[gid]:
                 answers.setdefault(gid, cell)
-            elif gid and meta.get("solution") and cell.get("cell_type") == "markdown":
+            elif gid and cells.is_solution(cell) and cell.get("cell_type") == "markdown":
                 answers.setdefault(f"markdown:{gid}", cell)
             if cell.get("id"):
                 by_id.setdefault(cell["id"], cell)
     verdicts = {c["grade_id"]: c for c in outcome.cells}
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        gid = meta.get("grade_id")
+        gid = cells.grade_id(cell)
         if cell.cell_type != "code":
-            if meta.get("solution") and f"markdown:{gid}" in answers:
+            if cells.is_solution(cell) and f"markdown:{gid}" in answers:
                 cell.source = answers[f"markdown:{gid}"].get("source", "")
             continue
-        if meta.get("solution"):
+        if cells.is_solution(cell):
             student = answers.get(gid)
             cell.source = student.get("source", "") if student else cell.source
             cell.outputs = _sanitized(student.get("outputs")) if student else []
@@ -108,7 +105,7 @@ def autograded_notebook(release: nbformat.NotebookNode, submitted, outcome: Outc
                 cell.outputs.append(nbformat.v4.new_output(
                     "error", ename=ename, evalue=evalue,
                     traceback=[f"This cell raised {outcome.answer_errors[gid]}"]))
-        elif meta.get("grade") and gid in verdicts:
+        elif cells.is_grade(cell) and gid in verdicts:
             verdict = verdicts[gid]
             if verdict["message"]:
                 verdict = {**verdict, "message": _cut(str(verdict["message"]),
@@ -146,7 +143,7 @@ def _bounded(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """nb within MAX_ARTEFACT_BYTES, its answer cells within MAX_SHOWN_SOURCE_CHARS in all
     (code grows about threefold as highlighted HTML in the feedback): the longest answer
     cells are cut first, then the student's outputs go, largest first; each cut says so."""
-    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    answers = [c for c in nb.cells if cells.is_solution(c)]
     for cell in sorted(answers, key=lambda c: len(c.source), reverse=True):
         if sum(len(c.source) for c in answers) <= MAX_SHOWN_SOURCE_CHARS:
             break
@@ -154,8 +151,7 @@ def _bounded(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     total = len(nbformat.writes(nb))
     if total <= MAX_ARTEFACT_BYTES:
         return nb
-    mine = [c for c in nb.cells if c.cell_type == "code" and c.outputs
-            and not c.metadata.get("nbgrader", {}).get("grade")]
+    mine = [c for c in nb.cells if c.cell_type == "code" and c.outputs and not cells.is_grade(c)]
     for cell in sorted(mine, key=lambda c: _size(c.outputs), reverse=True):
         before = _size(cell.outputs)
         cell.outputs = [nbformat.v4.new_output(

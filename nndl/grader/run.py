@@ -31,6 +31,7 @@ from dataclasses import asdict
 from multiprocessing import get_context
 from pathlib import Path
 
+from nndl import cells as cell_roles
 from nndl.course import CourseError, notebooks
 
 from .locks import course_lock
@@ -48,8 +49,6 @@ from .record import (  # noqa: F401 - re-exported: the recording side of a run
 )
 from .submission import (  # noqa: F401 - re-exported: reading what was submitted
     MAX_NOTEBOOK_BYTES,
-    duplicated_grade_ids,
-    has_answers,
     read_submission,
     submissions,
 )
@@ -136,20 +135,20 @@ def grade_notebook(student: str, nb, reason: str | None, digest: str, program, r
     from .verdict import SubmissionRunner
 
     start = time.monotonic()
-    if nb is not None and not has_answers(nb):
+    if nb is not None and not cell_roles.has_answers(nb.cells):
         nb, reason = None, (f"{program.notebook} has no answer cells: is it the assignment's "
                             "notebook, saved from the release version?")
     max_score = sum(c.points for c in program.tests)
     if nb is None:
         cells = [{"grade_id": c.grade_id, "points": 0.0, "max_points": c.points,
-                  "message": reason} for c in program.tests]
+                  "message": reason, "code": "unreadable"} for c in program.tests]
         return Outcome(student, 0.0, max_score, time.monotonic() - start, reason, cells,
                        digest=digest)
     result = SubmissionRunner(program, reference, student_answers(nb), workdir, limits,
                               zygote).run()
     cells = [asdict(c) for c in result.cells]  # grade_id, points, ..., message, note, code
     reason = result.reason
-    twice = duplicated_grade_ids(nb)
+    twice = cell_roles.duplicated_grade_ids(nb.cells)
     if twice:  # graded all the same: the first code cell of each id, as the notebook shows
         reason = (f"the notebook holds several cells with the grade_id(s) {', '.join(twice)}"
                   "; the first code cell of each was graded" + (f"; {reason}" if reason
@@ -350,8 +349,8 @@ def _ensure_in_gradebook(root: Path, assignment: str, db_url: str) -> None:
             return
         except MissingEntry:
             pass
+    from nndl.nbgrader_cli import run_nbgrader
     from nndl.reference import regenerate_modules
-    from nndl.validate import run_nbgrader
 
     regenerate_modules(root, assignment)  # nndl release, into this gradebook (e.g. --db)
     run_nbgrader(root, "generate_assignment", assignment, "--force", "--log-level=WARN",

@@ -56,8 +56,13 @@ class SandboxError(Exception):
     """The student's process failed to answer: it ended, timed out or spoke garbage.
 
     Raised only for a worker that had started and greeted the grader: what happens after
-    that is the student's code's doing, and costs the test that was running.
+    that is the student's code's doing, and costs the test that was running. ``code`` is
+    the mistake code (nndl.checks.MISTAKES): "timeout", "exited" or "bad_reply".
     """
+
+    def __init__(self, reason: str, code: str = "exited"):
+        super().__init__(reason)
+        self.code = code
 
 
 class GraderFault(Exception):
@@ -378,6 +383,7 @@ class Sandbox:
         self.started = time.monotonic()
         self._ended = False  # the worker's process is gone and reaped
         self.reason: str | None = None  # why the worker is gone, once it is
+        self.code = "exited"  # its mistake code, once it is gone
         if zygote is not None and zygote.usable:
             try:
                 self._to_worker, self._from_worker = zygote.fork()
@@ -471,7 +477,7 @@ class Sandbox:
         protocol's bounds (too large, too many objects, cut off, not JSON) ends the worker.
         """
         if self.reason:
-            raise SandboxError(self.reason)
+            raise SandboxError(self.reason, self.code)
         timeout = self.limits.call_seconds if timeout is None else timeout
         late = f"your code did not finish within {timeout:g} s (an endless loop?)"
         if self.deadline is not None and self.deadline - time.monotonic() < timeout:
@@ -483,11 +489,13 @@ class Sandbox:
             protocol.send(self._to_worker, message, deadline=deadline)
             reply = protocol.receive(self._from_worker, deadline=deadline)
         except ProtocolError as exc:
-            self._end({"timeout": late,
-                       "closed": "your code ended the Python process",
-                       "too_large": f"your code sent the grader more than it accepts ({exc})",
-                       }.get(exc.kind, f"the grader could not read your process's answer "
-                                       f"({exc})"))
+            if exc.kind == "timeout":
+                self._end(late, "timeout")
+            if exc.kind == "closed":
+                self._end("your code ended the Python process")
+            self._end(f"your code sent the grader more than it accepts ({exc})"
+                      if exc.kind == "too_large" else
+                      f"the grader could not read your process's answer ({exc})", "bad_reply")
         except OSError:
             self._end("your code ended the Python process")
         if reply is None or not isinstance(reply, dict):
@@ -501,12 +509,14 @@ class Sandbox:
                            "(its zygote)")
         return reply
 
-    def _end(self, default: str):
+    def _end(self, default: str, mistake: str = "exited"):
         """Kill the worker, record why it is gone, raise SandboxError."""
         # a worker that closed its pipe is usually exiting: let it, to learn why
         code = self._finish(wait=1)
         if code is None:
             reason = default
+        elif mistake == "timeout" and code < 0 and signal.Signals(-code).name == "SIGXCPU":
+            reason = f"your code used more than {self.limits.cpu_seconds} s of CPU time"
         elif code < 0:
             sig = signal.Signals(-code).name
             reason = {"SIGXCPU": f"your code used more than {self.limits.cpu_seconds} s of "
@@ -516,8 +526,12 @@ class Sandbox:
                                  "fault)"}.get(sig, f"your process was killed by {sig}")
         else:
             reason = f"your code ended the Python process (exit status {code})"
-        self.reason = reason
-        raise SandboxError(reason)
+        if code is not None and not (code < 0 and signal.Signals(-code).name == "SIGXCPU"):
+            mistake = "exited"  # it ended by itself: whatever the wait was, it crashed
+        elif code is not None:
+            mistake = "timeout"
+        self.reason, self.code = reason, mistake
+        raise SandboxError(reason, mistake)
 
     def kill(self):
         self._finish(wait=0)

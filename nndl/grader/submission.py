@@ -145,18 +145,3 @@ def exchange_files(folder: Path) -> dict[str, bytes]:
         if len(data) <= 1024:
             found[name] = data
     return found
-
-
-def has_answers(nb: nbformat.NotebookNode) -> bool:
-    return any(cell.get("metadata", {}).get("nbgrader", {}).get("solution")
-               for cell in nb.cells)
-
-
-def duplicated_grade_ids(nb: nbformat.NotebookNode) -> list[str]:
-    """grade_ids that more than one cell of the submission carries (any cell type)."""
-    seen: dict[str, int] = {}
-    for cell in nb.cells:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if isinstance(gid, str) and gid:
-            seen[gid] = seen.get(gid, 0) + 1
-    return sorted(g for g, n in seen.items() if n > 1)

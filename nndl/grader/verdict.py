@@ -331,14 +331,15 @@ class SubmissionRunner:
         if self._sandbox is not None and self._sandbox.alive:
             return self._sandbox
         if time.monotonic() >= self.deadline:  # the budget is spent: no new worker
-            self.reason = self.reason or (
-                f"grading this submission took over {self.limits.submission_seconds:g} s in "
-                "all, the limit for one submission: the tests after that fail")
-            raise SandboxError(self.reason)
+            self.reason = (f"grading this submission took over "
+                           f"{self.limits.submission_seconds:g} s in all, the limit for one "
+                           "submission: the tests after that fail")
+            raise SandboxError(self.reason, "timeout")
         if self._sandbox is not None:
             self._sandbox.close()
             if self.restarts >= MAX_RESTARTS:
-                raise SandboxError(f"{self.reason} (and again after {MAX_RESTARTS} restarts)")
+                raise SandboxError(f"{self.reason} (and again after {MAX_RESTARTS} restarts)",
+                                   self._sandbox.code)
             self.restarts += 1
         try:
             self._sandbox = Sandbox(self.workdir, self.limits, self.zygote, self.deadline)
