@@ -49,14 +49,19 @@ def write(db_url: str, students: list[str]) -> float:
     start = time.perf_counter()
     for student in students:
         with Gradebook(db_url) as gb:
-            gb.update_or_create_student(student)
-            gb.update_or_create_submission(ASSIGNMENT, student)
-            for gid in cells:
-                grade = gb.find_grade(gid, notebook, ASSIGNMENT, student)
-                grade.auto_score = 1.0
-                grade.needs_manual_grade = False
-            gb.db.commit()
+            _write(gb, notebook, cells, student)
     return time.perf_counter() - start
+
+
+def _write(gb, notebook: str, cells: list[str], student: str) -> None:
+    """One graded submission's rows, as nndl.grader.record writes them."""
+    gb.update_or_create_student(student)
+    gb.update_or_create_submission(ASSIGNMENT, student)
+    for gid in cells:
+        grade = gb.find_grade(gid, notebook, ASSIGNMENT, student)
+        grade.auto_score = 1.0
+        grade.needs_manual_grade = False
+    gb.db.commit()
 
 
 def write_one_session(db_url: str, students: list[str]) -> float:
@@ -69,13 +74,7 @@ def write_one_session(db_url: str, students: list[str]) -> float:
     start = time.perf_counter()
     with Gradebook(db_url) as gb:
         for student in students:
-            gb.update_or_create_student(student)
-            gb.update_or_create_submission(ASSIGNMENT, student)
-            for gid in cells:
-                grade = gb.find_grade(gid, notebook, ASSIGNMENT, student)
-                grade.auto_score = 1.0
-                grade.needs_manual_grade = False
-            gb.db.commit()
+            _write(gb, notebook, cells, student)
     return time.perf_counter() - start
 
 

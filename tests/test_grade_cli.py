@@ -22,6 +22,7 @@ from harness import (
     build_submission,
     load_cases,
     make_course,
+    nndl_cli,
     notebook_name,
     submit,
     verdict_text,
@@ -35,12 +36,8 @@ PERFECT = next(c for c in CASES if c.name == "perfect")
 
 
 def nndl(course, *args, check=True, **popen):
-    env = dict(os.environ, NNDL_COURSE_DIR=str(course))
-    cmd = [sys.executable, "-m", "nndl.cli", *args]
-    if popen:
-        return subprocess.Popen(cmd, cwd=course, env=env, **popen)
-    proc = subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True)
-    if check:
+    proc = nndl_cli(course, *args, **popen)
+    if check and not popen:
         assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc
 

@@ -218,7 +218,8 @@ def diagnose(log_text: str, status: int | None) -> str:
     said = f" (it said: {last[:300]})" if last else ""
     lowered = log_text.lower()
     if "namespace" in lowered and ("bwrap" in lowered or "permission" in lowered):
-        return (f"bubblewrap cannot create its namespaces: {last[:300]}. The machine forbids "
+        return (f"bubblewrap cannot create its namespaces: {last[:300].rstrip('.')}. The "
+                "machine forbids "
                 "them to this user (container or kernel setting); run the grader as root, "
                 "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1"
                 " or apparmor_restrict_unprivileged_userns=0), or uninstall bubblewrap to "
