@@ -81,7 +81,10 @@ def test_nothing_a_child_leaves_reaches_the_next(zygote):
                "            time.sleep(0.05)\n")
     first.close()
     second = Sandbox(WORKDIR, zygote.limits, zygote)
-    run(second, "import os, numpy\nfiles = os.listdir('/tmp')\n"
+    # what the first child planted (not all of /tmp: a Python or course that lives under
+    # /tmp is mounted there, read-only, and stays)
+    run(second, "import os, numpy\n"
+                "files = sorted(set(os.listdir('/tmp')) & {'planted.py', 'deep'})\n"
                 "me = os.getpid()\n"
                 "others = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())\n"
                 "honest = bool(numpy.allclose(0.0, 1.0))")
