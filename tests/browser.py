@@ -11,13 +11,14 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from harness import free_port
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 CHROMIUM = "/usr/bin/chromium"
@@ -49,12 +50,6 @@ def missing() -> str | None:
     except ImportError:
         return "selenium is not installed (pip install -e '.[test]')"
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def user_env(home: Path, user: str) -> dict[str, str]:

@@ -101,3 +101,12 @@ def verdict_text(course: Path, assignment: str, student: str, grade_id: str) -> 
         if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
             return " ".join(o.get("evalue", o.get("text", "")) for o in cell.outputs)
     raise KeyError(grade_id)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (servers the tests start)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

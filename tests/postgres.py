@@ -13,12 +13,13 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 import uuid
 from pathlib import Path
+
+from harness import free_port
 
 
 def _bin(name: str) -> str | None:
@@ -57,18 +58,12 @@ def why_not() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class PostgresServer:
     def __init__(self):
         self.user = _user()
         self.folder = Path(tempfile.mkdtemp(prefix="nndl-pg-"))
         self.data = self.folder / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.log = self.folder / "server.log"
 
     def _as_user(self, *cmd: str, **kwargs) -> subprocess.CompletedProcess:

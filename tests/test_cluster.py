@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import build_submission, load_cases, make_course, submit
+from harness import build_submission, free_port, load_cases, make_course, submit
 from postgres import PostgresServer, why_not
 
 pytestmark = pytest.mark.slow
@@ -49,18 +48,12 @@ def nndl(course, *args, env=None, **popen):
                           timeout=300)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class DaskCluster:
     """A scheduler and two `dask worker` processes, one thread each, on 127.0.0.1."""
 
     def __init__(self):
         self.folder = Path(tempfile.mkdtemp(prefix="nndl-dask-"))
-        self.address = f"tcp://127.0.0.1:{_free_port()}"
+        self.address = f"tcp://127.0.0.1:{free_port()}"
         dask = str(Path(sys.executable).parent / "dask")
         # the workers know nothing of any course: they get it from the client
         env = {k: v for k, v in os.environ.items() if k != "NNDL_COURSE_DIR"}
