@@ -67,6 +67,8 @@ MISTAKES = {
     "missing_1_over_m": "missing 1/m",
     "averaged_twice": "averaged twice (mean where a sum belongs?)",
     "hard_coded_m": "hard-coded number of examples",
+    "loops_over_examples": "loops over the m examples in Python (not vectorized)",
+    "missing_tanh_derivative": "tanh derivative (1 - A1**2) missing or wrong",
     "wrong_values": "wrong values",
     # set by the grader (nndl.grader.verdict), not by a check
     "older_name": "defined under an older name",
