@@ -9,8 +9,12 @@ submission, one grade per test cell, commit) for --count students of week2_numpy
 one writer on SQLite, one writer on PostgreSQL, and --writers processes at once on
 PostgreSQL (each its own students), as several `nndl grade` runs of different assignments
 or several recording clients would; and, for comparison, one writer that keeps one
-Gradebook open for all its students (what batching the recording would gain). Prints
-submissions per second for each.
+Gradebook open for all its students (what batching the recording would gain). Then the
+whole of recording (nndl.grader.record: the autograded notebook, the gradebook rows under
+the course's gradebook lock, the marker) of --count real submissions on PostgreSQL, before
+and after: ``record()`` per submission (a Gradebook opened for each) against one
+``Recorder`` for the run, as ``nndl grade --cluster`` records. Prints submissions per
+second for each.
 """
 
 from __future__ import annotations
@@ -78,6 +82,37 @@ def write_one_session(db_url: str, students: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def record_path(course: Path, db_url: str, students: list[str], one_recorder: bool) -> float:
+    """Record one graded submission (the perfect case, submitted) per student through
+    nndl.grader.record, a Gradebook per submission or one Recorder for all; seconds."""
+    from harness import build_submission, load_cases, submit
+
+    from nndl.grader.record import Outcome, Recorder, record
+    from nndl.grader.submission import read_submission
+
+    notebook, cells = grade_ids()
+    (perfect,) = [c for c in load_cases(ASSIGNMENT) if c.name == "perfect"]
+    nb = build_submission(course, perfect)
+    outcomes = []
+    for student in students:
+        submit(course, ASSIGNMENT, student, nb)
+        digest = read_submission(course / "submitted" / student / ASSIGNMENT,
+                                 f"{notebook}.ipynb")[2]
+        outcomes.append(Outcome(student, score=len(cells), max_score=len(cells), digest=digest,
+                                cells=[{"grade_id": g, "points": 1.0, "max_points": 1.0,
+                                        "message": "", "passed": True} for g in cells]))
+    warnings.simplefilter("ignore")
+    start = time.perf_counter()
+    if one_recorder:
+        with Recorder(course, ASSIGNMENT, db_url) as recorder:
+            for outcome in outcomes:
+                recorder.record(outcome)
+    else:
+        for outcome in outcomes:
+            record(course, ASSIGNMENT, outcome, db_url)
+    return time.perf_counter() - start
+
+
 def prepare(course: Path, db_url: str) -> None:
     """The assignment in the gradebook, as nbgrader generate_assignment puts it there."""
     from nndl.validate import run_nbgrader
@@ -123,6 +158,12 @@ def main() -> None:
         seconds = write_one_session(pg, [f"c{i:05d}" for i in range(args.count)])
         print(f"postgresql, 1 writer, one session for all: {args.count / seconds:7.1f} "
               f"submissions/s ({seconds / args.count * 1000:.1f} ms each)", flush=True)
+        for label, one in (("record() per submission (before)", False),
+                           ("one Recorder per run (after)", True)):
+            seconds = record_path(course, pg, [f"{'r1' if one else 'r0'}_{i:05d}"
+                                               for i in range(args.count)], one)
+            print(f"postgresql, whole recording, {label}: {args.count / seconds:7.1f} "
+                  f"submissions/s ({seconds / args.count * 1000:.1f} ms each)", flush=True)
         jobs = [(pg, [f"w{w}_{i:05d}" for i in range(args.count)])
                 for w in range(args.writers)]
         start = time.perf_counter()

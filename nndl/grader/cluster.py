@@ -363,18 +363,17 @@ def gradebook_lock(db_url: str, assignment: str):
     engine.dispose()
 
 
-def record_retrying(root: Path, assignment: str, outcome, db_url: str) -> None:
-    """run.record, again when the gradebook write collided with a concurrent run's."""
+def record_retrying(recorder, outcome) -> None:
+    """recorder.record, again when the gradebook write collided with a concurrent run's
+    (each failed attempt was rolled back and reopens the gradebook)."""
     from nbgrader.api import InvalidEntry
     from sqlalchemy.exc import DBAPIError
-
-    from .run import record
 
     for attempt in range(RECORD_TRIES):
         try:
             with warnings.catch_warnings():  # nbgrader's own SQLAlchemy warnings
                 warnings.simplefilter("ignore")
-                record(root, assignment, outcome, db_url)
+                recorder.record(outcome)
             return
         except (InvalidEntry, DBAPIError):
             if attempt == RECORD_TRIES - 1:
@@ -475,9 +474,11 @@ def _run_tasks(client, root, assignment, todo, name, db_url, progress, log, surv
     from distributed import KilledWorker, as_completed
     from tqdm import tqdm
 
+    from .record import Recorder
     from .run import NotGraded, Outcome, Resubmitted, read_submission
 
     (source,) = notebooks(root, assignment, "source")
+    recorder = Recorder(root, assignment, db_url)  # one gradebook session for the run
     run_id = uuid.uuid4().hex[:8]
     outcomes, changes = [], {}
     per_worker: dict[str, int] = {}
@@ -532,7 +533,7 @@ def _run_tasks(client, root, assignment, todo, name, db_url, progress, log, surv
                     raise GaveUp(gave_up.get("reason", "its task was cancelled"))
                 result = future.result()
                 outcome = Outcome(**result["outcome"])
-                record_retrying(root, assignment, outcome, db_url)
+                record_retrying(recorder, outcome)
             except Resubmitted:
                 changes[student] = changes.get(student, 0) + 1
                 if changes[student] < 3:
@@ -561,6 +562,7 @@ def _run_tasks(client, root, assignment, todo, name, db_url, progress, log, surv
     finally:
         stop.set()
         bar.close()
+        recorder.close()
         for future in list(pending):
             future.cancel()
         watcher.join(timeout=10)

@@ -14,6 +14,7 @@ answer cells, each cut marked "… truncated".
 
 from __future__ import annotations
 
+import contextlib
 import json
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -183,64 +184,141 @@ def recorded_outcomes(root: Path, assignment: str) -> list[dict]:
 
 
 def record(root: Path, assignment: str, outcome: Outcome, db_url: str) -> None:
-    """Scores into the gradebook, the autograded notebook beside them, then the marker.
+    """Record one graded submission (a Recorder of its own; see Recorder.record)."""
+    with Recorder(root, assignment, db_url) as recorder:
+        recorder.record(outcome)
 
-    The autograded notebook shows the submission that was graded (the same bytes); if the
-    file changed meanwhile, Resubmitted is raised before anything is written. The
-    submission's timestamp.txt, the assignment's due date and the configured late
-    submission plugin give the same timestamp and penalty as stock autograde.
+
+class Recorder:
+    """Records the graded submissions of one run, through one gradebook session.
+
+    Opening nbgrader's ``Gradebook`` (an engine, its schema checked, the course looked up)
+    costs more than writing one submission's rows, so a run keeps one open and uses it for
+    every submission (``benchmarks/gradebook_rate.py`` measures both). What a submission
+    gets is unchanged: each is written and committed on its own, under the course's
+    gradebook lock (``course_lock(root, "gradebook")``, taken per submission so that
+    other runs write in between); the session is closed after each (no transaction or
+    database lock is held between submissions). A write that fails raises: what it had
+    not committed is rolled back (grade cells the gradebook does not know are caught
+    before the first write; nbgrader's helpers commit the student and submission rows as
+    they go), no marker is written, so the run reports the submission NOT graded and the
+    next run grades it again; the gradebook is opened afresh for the next submission, so a
+    broken connection costs only the submission it broke in.
+
+    Use it from one thread (nbgrader's session is thread-local), as a context manager.
     """
-    (source,) = notebooks(root, assignment, "source")
-    name = source.name
-    folder = root / "submitted" / outcome.student / assignment
-    submitted, _, digest = read_submission(folder, name)
-    if digest != outcome.digest:
-        raise Resubmitted(outcome.student)
-    timestamp = read_timestamp(folder)
-    release = nbformat.read(root / "release" / assignment / name, as_version=4)
-    marker = marker_path(root, assignment, outcome.student)
-    marker.unlink(missing_ok=True)
-    out_dir = root / "autograded" / outcome.student / assignment
-    out_dir.mkdir(parents=True, exist_ok=True)
-    nbformat.write(autograded_notebook(release, submitted, outcome), out_dir / name)
-    for kept, data in exchange_files(folder).items():  # as stock autograde copies them
-        (out_dir / kept).write_bytes(data)
-    with course_lock(root, "gradebook", describe=False), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy warnings
-        _write_gradebook(root, db_url, assignment, source.stem, outcome, timestamp)
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    tmp = marker.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"submission_sha256": outcome.digest, **asdict(outcome)},
-                              indent=1))
-    tmp.replace(marker)
+
+    def __init__(self, root: Path, assignment: str, db_url: str):
+        self.root, self.assignment, self.db_url = root, assignment, db_url
+        (self.source,) = notebooks(root, assignment, "source")
+        self._release = None
+        self._gradebook = None
+        self._late = None
+        self._cells = None
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        gradebook, self._gradebook = self._gradebook, None
+        if gradebook is not None:
+            with warnings.catch_warnings(), contextlib.suppress(Exception):
+                warnings.simplefilter("ignore")  # a dead connection: nothing to close
+                gradebook.close()
+
+    def record(self, outcome: Outcome) -> None:
+        """Scores into the gradebook, the autograded notebook beside them, then the marker.
+
+        The autograded notebook shows the submission that was graded (the same bytes); if
+        the file changed meanwhile, Resubmitted is raised before anything is written. The
+        submission's timestamp.txt, the assignment's due date and the configured late
+        submission plugin give the same timestamp and penalty as stock autograde.
+        """
+        root, assignment = self.root, self.assignment
+        name = self.source.name
+        folder = root / "submitted" / outcome.student / assignment
+        submitted, _, digest = read_submission(folder, name)
+        if digest != outcome.digest:
+            raise Resubmitted(outcome.student)
+        timestamp = read_timestamp(folder)
+        if self._release is None:
+            self._release = nbformat.read(root / "release" / assignment / name, as_version=4)
+        marker = marker_path(root, assignment, outcome.student)
+        marker.unlink(missing_ok=True)
+        out_dir = root / "autograded" / outcome.student / assignment
+        out_dir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(autograded_notebook(self._release, submitted, outcome), out_dir / name)
+        for kept, data in exchange_files(folder).items():  # as stock autograde copies them
+            (out_dir / kept).write_bytes(data)
+        with course_lock(root, "gradebook", describe=False), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy warnings
+            self._write_gradebook(outcome, timestamp)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        tmp = marker.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"submission_sha256": outcome.digest, **asdict(outcome)},
+                                  indent=1))
+        tmp.replace(marker)
+
+    def _write_gradebook(self, outcome: Outcome, timestamp) -> None:
+        from nbgrader.api import Gradebook
+
+        if self._gradebook is None:
+            self._gradebook = Gradebook(self.db_url)
+        gb = self._gradebook
+        try:
+            _write_rows(gb, self, outcome, timestamp)
+        except BaseException:
+            self.close()  # rolled back; the next submission gets a fresh gradebook
+            raise
+        finally:
+            if self._gradebook is not None:
+                gb.db.close()  # no transaction left open between submissions
+
+    def grade_cells(self, gb) -> set[str]:
+        """The assignment's graded cells as the gradebook knows them (read once a run)."""
+        if self._cells is None:
+            notebook = gb.find_notebook(self.source.stem, self.assignment)
+            self._cells = {cell.name for cell in notebook.grade_cells}
+        return self._cells
+
+    def late_penalty(self):
+        if self._late is None:
+            self._late = late_penalty_plugin(self.root)
+        return self._late
 
 
-def _write_gradebook(root: Path, db_url: str, assignment: str, notebook: str,
-                     outcome: Outcome, timestamp) -> None:
-    from nbgrader.api import Gradebook
+def _write_rows(gb, recorder: Recorder, outcome: Outcome, timestamp) -> None:
+    from nbgrader.api import MissingEntry
 
+    assignment, notebook = recorder.assignment, recorder.source.stem
     student = outcome.student
-    with Gradebook(db_url) as gb:
-        gb.update_or_create_student(student)
-        if timestamp is not None:
-            gb.update_or_create_submission(assignment, student, timestamp=timestamp)
-        else:
-            gb.update_or_create_submission(assignment, student)
-        for cell in outcome.cells:
-            grade = gb.find_grade(cell["grade_id"], notebook, assignment, student)
-            grade.auto_score = float(cell["points"])
-            grade.needs_manual_grade = grade.manual_score is not None
-        gb.db.commit()
-        # as nbgrader's AssignLatePenalties does after autograding
-        late = gb.find_submission(assignment, student).total_seconds_late
-        scored = gb.find_submission_notebook(notebook, assignment, student)
-        scored.late_submission_penalty = None
-        if late > 0:
-            penalty = late_penalty_plugin(root).late_submission_penalty(
-                student, scored.score, late)
-            if penalty is not None:
-                scored.late_submission_penalty = min(max(float(penalty), 0.0), scored.score)
-        gb.db.commit()
+    # nbgrader commits as it goes: check what would fail half-way before the first write
+    unknown = sorted({c["grade_id"] for c in outcome.cells} - recorder.grade_cells(gb))
+    if unknown:
+        raise MissingEntry(f"the gradebook's {assignment}/{notebook} has no grade cell "
+                           f"{', '.join(unknown)} (regenerate the assignment: nndl release)")
+    gb.update_or_create_student(student)
+    if timestamp is not None:
+        gb.update_or_create_submission(assignment, student, timestamp=timestamp)
+    else:
+        gb.update_or_create_submission(assignment, student)
+    for cell in outcome.cells:
+        grade = gb.find_grade(cell["grade_id"], notebook, assignment, student)
+        grade.auto_score = float(cell["points"])
+        grade.needs_manual_grade = grade.manual_score is not None
+    gb.db.commit()
+    # as nbgrader's AssignLatePenalties does after autograding
+    late = gb.find_submission(assignment, student).total_seconds_late
+    scored = gb.find_submission_notebook(notebook, assignment, student)
+    scored.late_submission_penalty = None
+    if late > 0:
+        penalty = recorder.late_penalty().late_submission_penalty(student, scored.score, late)
+        if penalty is not None:
+            scored.late_submission_penalty = min(max(float(penalty), 0.0), scored.score)
+    gb.db.commit()
 
 
 def late_penalty_plugin(root: Path):
