@@ -43,10 +43,13 @@ def generate_release(root: Path, assignment: str) -> None:
     """Regenerate release/<assignment>/ from source/ with nbgrader generate_assignment.
 
     The generated modules of source/<assignment>/ (see nndl.reference) are rewritten from
-    the assignments they name first, so that nbgrader copies them fresh into release/.
+    the assignments they name first, so that nbgrader copies them fresh into release/; so
+    are the "Expected output" cells of source/ (nndl.expected), from the reference.
     """
+    from .expected import regenerate
     from .reference import regenerate_modules
 
     notebooks(root, assignment, "source")  # a clear error for an unknown assignment
     regenerate_modules(root, assignment)
+    regenerate(root, assignment)
     run_nbgrader(root, "generate_assignment", assignment, "--force", "--log-level=WARN")

@@ -2,7 +2,7 @@
 # ruff: noqa
 import copy
 import numpy as np
-from nndl import checks, gradcheck
+from nndl import checks, gradcheck, student
 from nndl.activations import relu, relu_backward, sigmoid, sigmoid_backward
 
 def initialize_parameters(n_x, n_h, n_y):
