@@ -38,7 +38,7 @@ class NotWrittenYet(Exception):
     """A cell needs a function the student has not written yet; IPython shows one line."""
 
     def _render_traceback_(self):
-        return [str(self)]
+        return [f"{type(self).__name__}: {self}"]
 
 
 def _is_cell(filename: str) -> bool:
@@ -69,17 +69,17 @@ def stub_in(function, _seen=None) -> str | None:
         return None
     seen.add(function.__code__)
     code = function.__code__
-    if "NotImplementedError" in code.co_names:
-        lines = linecache.getlines(code.co_filename)
-        body = "".join(lines[code.co_firstlineno - 1:]) if lines else ""
-        if not lines or _STUB_RAISE in body:
-            return function.__name__
-    for name in code.co_names:
+    for name in code.co_names:  # the functions it calls first: the stub a run meets first
         value = function.__globals__.get(name)
         if value is not function and _own_function(value, function.__globals__):
             found = stub_in(value, seen)
             if found:
                 return found
+    if "NotImplementedError" in code.co_names:
+        lines = linecache.getlines(code.co_filename)
+        body = "".join(lines[code.co_firstlineno - 1:]) if lines else ""
+        if not lines or _STUB_RAISE in body:
+            return function.__name__
     return None
 
 
@@ -147,8 +147,10 @@ def _explain(shell, etype, value, tb) -> str | None:
             wanted = _answer_names(cell_source, shell.user_ns)
             defines = (" with code that defines " + ", ".join(f"`{n}`" for n in wanted)
                        if wanted else " with your code")
+            root = ("the answer cell that defines " + ", ".join(f"`{n}`" for n in wanted)
+                    if wanted else "an answer cell above")
             for missing in wanted:
-                _missing_because[missing] = "this answer cell"
+                _missing_because[missing] = root
             return (f"NotImplementedError: this answer cell is not filled in yet: replace "
                     f"`raise NotImplementedError()`{defines}, then run it")
         cause = f"`{name}`"
@@ -165,13 +167,17 @@ def _explain(shell, etype, value, tb) -> str | None:
         for name in _bound_names(cell_source):
             if name not in shell.user_ns:
                 _missing_because[name] = cause or f"`{missing}`"
-        if cause == "this answer cell":
-            return (f"NameError: `{missing}` is not defined yet: fill in the answer cell "
-                    f"above that defines `{missing}` first, run it, then this one")
-        if cause:
+        if cause and cause.startswith("the answer cell") and f"`{missing}`" in cause:
+            return (f"NameError: `{missing}` is not defined yet: fill in the answer cell above "
+                    f"that defines it (it still raises NotImplementedError), run it, then this "
+                    "one")
+        if cause and cause.startswith("`"):
             return (f"NameError: `{missing}` is not defined because {cause} is not written "
                     f"yet: fill in {cause} (its answer cell above) first, then run the cells "
                     "from there")
+        if cause:
+            return (f"NameError: `{missing}` is not defined because {cause} is not filled in "
+                    "yet: fill it in first, then run the cells from there")
         return (f"NameError: `{missing}` is not defined yet: run the cells above this one "
                 "first, from the top (the cell that defines it has not run or failed)")
     return None
