@@ -24,10 +24,11 @@ from nndl.course import assignments, notebooks
 from nndl.notebooks import run_copy
 
 GRADED = [a for a in assignments(ROOT, "release")]
-# A given cell that fails on an unfilled stub must fail at once: the comparison cell of the
-# application used to train logistic regression for 2000 iterations (7 s on the shared
-# machine) before it met the missing predictions.
-MAX_FAILING_CELL_SECONDS = 3.0
+# A given cell that fails on an unfilled stub must fail at once (a few milliseconds): the
+# comparison cell of the application used to train logistic regression for 2000 iterations
+# before it met the missing predictions, 1.4 s in a kernel on a quiet 2-core machine and 7 s
+# under load.
+MAX_FAILING_CELL_SECONDS = 1.0
 
 
 def _answer_names(assignment: str) -> set[str]:
@@ -83,7 +84,9 @@ def test_unfilled_release_fails_in_one_line_naming_what_to_fill_in(assignment):
                                 f"{output.evalue[:120]})")
                 continue
             said = set(re.findall(r"[A-Za-z_]\w*", lines[0]))
-            if not said & names:
+            # under an answer cell, "this answer cell" names it; elsewhere, name the answer
+            here = cells.is_answer(cell) and "this answer cell is not filled in" in lines[0]
+            if not (said & names or here):
                 problems.append(f"{where}: names no answer to fill in: {lines[0][:200]}")
             seconds = _seconds(cell)
             if not cells.is_test(cell) and seconds is not None and \
