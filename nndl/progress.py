@@ -97,10 +97,15 @@ def slow_message(estimate: float, total: int, per_iteration: float) -> str:
 
 
 def progress(iterable, total: int | None = None, desc: str | None = None, *,
-             delay: float = DELAY, warn_after: float = WARN_AFTER):
-    """Iterate over iterable, with a bar and a slow-run warning when a person is watching."""
+             delay: float | None = None, warn_after: float | None = None):
+    """Iterate over iterable, with a bar and a slow-run warning when a person is watching.
+
+    delay and warn_after default to the module's DELAY and WARN_AFTER, read at the call.
+    """
     if not watched():
         return iterable
+    delay = DELAY if delay is None else delay
+    warn_after = WARN_AFTER if warn_after is None else warn_after
     if total is None:
         try:
             total = len(iterable)
