@@ -111,9 +111,17 @@ def misclassified(images: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, cl
     wrong = np.flatnonzero(y_true != y_pred)[:limit]
     titles = [f"#{i}: predicted {_class_name(classes, y_pred[i])},\n"
               f"is {_class_name(classes, y_true[i])}" for i in wrong]
-    return image_grid([images[i] for i in wrong], titles, ncols=ncols,
-                      suptitle=f"{len(np.flatnonzero(y_true != y_pred))} misclassified "
-                               f"of {len(y_true)}")
+    fig = image_grid([images[i] for i in wrong], titles, ncols=ncols,
+                     suptitle=f"{len(np.flatnonzero(y_true != y_pred))} misclassified "
+                              f"of {len(y_true)}")
+    if len(wrong):
+        # Two-line titles: tight_layout leaves the images' aspect to squeeze them, and the
+        # titles of a row reached into the images above (6 px at 64 x 64). Constrained
+        # layout keeps room for every title above its own image.
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(width, height + 0.3 * (-(-len(wrong) // max(1, ncols))))
+        fig.set_layout_engine("constrained")
+    return fig
 
 
 def plot_decision_boundary(predict, X: np.ndarray, Y: np.ndarray, *, ax=None,

@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 from nndl import plots  # noqa: E402
 
@@ -51,4 +52,38 @@ def test_misclassified_shows_only_the_wrong_ones():
 def test_empty_grid_says_so():
     fig = plots.image_grid([])
     assert "no images" in fig.axes[0].texts[0].get_text()
+    plt.close("all")
+
+
+def _title_image_overlaps(fig) -> list[str]:
+    """Where a panel's title reaches into another panel's image, in pixels, as drawn."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    images = [(ax, image.get_window_extent(renderer)) for ax in fig.axes for image in ax.images]
+    found = []
+    for ax in fig.axes:
+        if not ax.get_title():
+            continue
+        title = ax.title.get_window_extent(renderer)
+        for other, box in images:
+            width = min(title.x1, box.x1) - max(title.x0, box.x0)
+            height = min(title.y1, box.y1) - max(title.y0, box.y0)
+            if other is not ax and width > 0 and height > 0.5:
+                found.append(f"{ax.get_title()!r} covers {height:.1f} px of an image")
+    return found
+
+
+@pytest.mark.parametrize("wrong, dpi", [(10, 100), (10, 72), (7, 100), (15, 100), (3, 100)])
+def test_misclassified_titles_stay_clear_of_the_images_above(wrong, dpi):
+    """Two-line titles of the second row used to reach 6 px into the first row's images."""
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (40, 64, 64, 3)).astype(np.uint8)
+    y_true = np.zeros((1, 40), int)
+    y_pred = np.zeros((1, 40), int)
+    y_pred[0, :wrong] = 1
+    fig = plots.misclassified(images, y_true, y_pred, np.array([b"non-coat", b"coat"]),
+                              limit=wrong)
+    fig.set_dpi(dpi)
+    assert sum(1 for ax in fig.axes if ax.images) == wrong
+    assert _title_image_overlaps(fig) == []
     plt.close("all")
