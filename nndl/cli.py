@@ -340,6 +340,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("tidy", help="strip outputs and execution counts from notebooks")
     p.add_argument("paths", nargs="*", help="notebooks (default: all in the course)")
     p.set_defaults(func=cmd_tidy)
+
+    from .bundle import add_command as add_student_bundle
+
+    add_student_bundle(command, some)
     return parser
 
 
