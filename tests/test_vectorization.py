@@ -153,3 +153,50 @@ def test_a_function_that_raises_gives_no_verdict():
 def test_not_a_python_function():
     with pytest.raises(TypeError):
         vectorization.line_events(np.dot, np.ones(2), np.ones(2))
+
+
+# ------------------------------------------------------------- through the sandboxed grader
+BACKWARD_LOOP = '''def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[1]
+    W2 = parameters["W2"]
+    A1 = cache["A1"]
+    A2 = cache["A2"]
+    dW1, db1 = 0, 0
+    dW2, db2 = 0, 0
+    for i in range(m):
+        x, a1, dz2 = X[:, i:i + 1], A1[:, i:i + 1], A2[:, i:i + 1] - Y[:, i:i + 1]
+        dz1 = np.dot(W2.T, dz2) * (1 - np.power(a1, 2))
+        dW2, db2 = dW2 + np.dot(dz2, a1.T), db2 + dz2
+        dW1, db1 = dW1 + np.dot(dz1, x.T), db1 + dz1
+    grads = {"dW1": dW1 / m, "db1": db1 / m, "dW2": dW2 / m, "db2": db2 / m}
+    return grads
+'''
+
+
+@pytest.mark.slow
+def test_the_grader_counts_in_the_sandbox_and_carries_a_note():
+    """Week 3: a backward pass looping over the examples keeps its points, with a Note that
+    nndl grade records; the reference's passing cell has no such note."""
+    from harness import ROOT, build_submission, load_cases
+
+    from nndl.grader.program import load_program, student_answers
+    from nndl.grader.verdict import SubmissionRunner, reference_namespace
+
+    assignment = "week3_planar_classification"
+    (source,) = sorted((ROOT / "source" / assignment).glob("*.ipynb"))
+    program = load_program(source, assignment)
+    workdir = ROOT / "release" / assignment
+    reference = reference_namespace(program, ROOT, workdir)
+    (perfect,) = [c for c in load_cases(assignment) if c.name == "perfect"]
+    solution = student_answers(build_submission(ROOT, perfect))
+    verdicts = {}
+    for name, answers in {"loop": {**solution, "backward_propagation": BACKWARD_LOOP},
+                          "solution": solution}.items():
+        cells = SubmissionRunner(program, reference, answers, workdir).run().cells
+        verdicts[name] = {c.grade_id: c for c in cells}
+    looped = verdicts["loop"]["test_backward_propagation"]
+    assert looped.passed and looped.points == looped.max_points, looped.message
+    assert "backward_propagation works, but loops over the m examples in Python" in looped.note
+    assert all(c.passed for c in verdicts["solution"].values())
+    assert all(c.passed for c in verdicts["loop"].values())
+    assert "loops over" not in (verdicts["solution"]["test_backward_propagation"].note or "")
