@@ -347,7 +347,7 @@ def l_layer_architecture():
     fig, ax = _canvas(8, 3.3)
     cy, h, w = 1.85, 0.85, 1.2
     items = [(0.4, 0.7, r"$X = A^{[0]}$" "\n" r"$(n^{[0]}, m)$", INK),
-             (1.8, w, "LINEAR\n→ RELU", FWD), (2.95, 0.3, r"$\cdots$", None),
+             (1.65, w, "LINEAR\n→ RELU", FWD), (2.75, 0.3, r"$\cdots$", None),
              (4.1, w, "LINEAR\n→ RELU", FWD), (5.8, w, "LINEAR\n→ SIGMOID", BWD),
              (7.45, 0.9, r"$A^{[L]} = \hat Y$" "\n" r"$(1, m)$", INK)]
     for x, wid, s, color in items:
@@ -361,14 +361,14 @@ def l_layer_architecture():
     for (x0, w0, *_), (x1, w1, *_), s in zip(items[:-1], items[1:], labels, strict=True):
         _arrow(ax, (x0 + w0 / 2 + 0.03, cy), (x1 - w1 / 2 - 0.03, cy), color=INK, s=s, size=9.5,
                offset=(0, 0.15))
-    for x, name, wl, bl in [(1.8, "layer 1", "(n^{[1]}, n^{[0]})", "(n^{[1]}, 1)"),
+    for x, name, wl, bl in [(1.65, "layer 1", "(n^{[1]}, n^{[0]})", "(n^{[1]}, 1)"),
                             (4.1, "layer $L-1$", "(n^{[L-1]}, n^{[L-2]})", "(n^{[L-1]}, 1)"),
                             (5.8, "layer $L$", "(1, n^{[L-1]})", "(1, 1)")]:
         _text(ax, x, cy + h / 2 + 0.17, name, size=10)
         _text(ax, x, cy - h / 2 - 0.22, f"$W$: ${wl}$", size=9)
         _text(ax, x, cy - h / 2 - 0.45, f"$b$: ${bl}$", size=9)
-    ax.plot([1.2, 1.2, 4.7, 4.7], [2.72, 2.8, 2.8, 2.72], color=FWD, lw=1.1)
-    _text(ax, 2.95, 3.02, r"[LINEAR → RELU] $\times\ (L - 1)$", size=10.5, color=FWD)
+    ax.plot([1.05, 1.05, 4.7, 4.7], [2.72, 2.8, 2.8, 2.72], color=FWD, lw=1.1)
+    _text(ax, 2.875, 3.02, r"[LINEAR → RELU] $\times\ (L - 1)$", size=10.5, color=FWD)
     _text(ax, 5.8, 3.02, "once", size=10.5, color=BWD)
     _text(ax, 4.0, 0.52, r"each layer $l$: $Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}$,  "
           r"$A^{[l]} = g^{[l]}(Z^{[l]})$;  $W^{[l]}$: $(n^{[l]}, n^{[l-1]})$", size=10)
