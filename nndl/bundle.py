@@ -193,8 +193,12 @@ def cmd_student_bundle(args) -> int:
                               as_zip=args.zip)
     for text in notes:
         print(text)
+    shown = [f"{a}/{m} (solutions of {o})" for a in keep
+             for m, o in generated_modules(root, a).items() if o in keep]
     print(f"student bundle: {path} ({len(keep)} assignment(s): {', '.join(keep)}); "
-          "no source/, no solutions, no hidden tests")
+          "no source/, no hidden tests, " + (
+              f"solutions only in {', '.join(shown)}, as --allow-generated asked" if shown
+              else "no solutions"))
     return 0
 
 
