@@ -196,7 +196,7 @@ def L_model_backward(AL, Y, caches):
             (A_prev, W, _), Z = current_cache
             dZ = relu_backward(grads['dA1'], Z)
             m = A_prev.shape[1]
-            grads.defer('dA0', lambda: np.dot(W.T, dZ))
+            grads.defer('dA0', lambda W=W, dZ=dZ: np.dot(W.T, dZ))
             grads['dW1'] = 1 / m * np.dot(dZ, A_prev.T)
             grads['db1'] = 1 / m * np.sum(dZ, axis=1, keepdims=True)
             continue
