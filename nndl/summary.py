@@ -137,7 +137,8 @@ def run_checks(nb, namespace: dict) -> list[Row]:
         out = io.StringIO()
         try:
             code = compile(visible_source(cell.source), f"<check {gid}>", "exec")
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), \
+                    _no_progress_bars():
                 exec(code, scope)  # noqa: S102 - the notebook's own visible checks
         except KeyboardInterrupt:
             raise
@@ -150,6 +151,22 @@ def run_checks(nb, namespace: dict) -> list[Row]:
         row.points = points
         rows.append(row)
     return rows
+
+
+@contextlib.contextmanager
+def _no_progress_bars():
+    """No bar or slow-run line from a training function a check calls: the table only."""
+    from .progress import ENV
+
+    saved = os.environ.get(ENV)
+    os.environ[ENV] = "0"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = saved
 
 
 def table(rows: list[Row]) -> str:

@@ -231,3 +231,31 @@ def test_reference_optimize_under_nbclient_prints_the_same(tmp_path):
     assert [o.output_type for o in outputs["0"]] == ["stream"]
     forced = [o for o in outputs["1"] if o.output_type != "stream" or o.name != "stdout"]
     assert forced, "with the bar forced on and no delay, the bar shows"
+
+
+@pytest.mark.slow  # the whole week-2 notebook in a kernel: two trainings of 2000 iterations
+def test_source_notebook_trains_silently_under_nbclient(tmp_path):
+    """As nbgrader executes it: no bar, no warning, nothing on stderr in any cell; the
+    summary cell finds every check passing."""
+    import shutil
+
+    from nbclient import NotebookClient
+
+    from nndl import cells
+
+    assignment = "week2_logistic_regression"
+    shutil.copytree(ROOT / "source" / assignment, tmp_path / assignment)
+    [path] = sorted((tmp_path / assignment).glob("*.ipynb"))
+    nb = nbformat.read(path, as_version=4)
+    env = {k: v for k, v in os.environ.items() if k != progress.ENV}
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute(env=env)
+    noisy = [(i, o.output_type, o.get("name")) for i, c in enumerate(nb.cells)
+             if c.cell_type == "code" for o in c.outputs
+             if o.output_type == "error" or o.get("name") == "stderr"
+             or "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert noisy == [], noisy
+    [summary_cell] = [c for c in nb.cells if c.cell_type == "code" and "summary()" in c.source]
+    text = "".join(o.get("text", "") for o in summary_cell.outputs)
+    tests = [cells.grade_id(c) for c in nb.cells if cells.is_test(c)]
+    assert text.count(" passed\n") == len(tests) and f"{len(tests)} of {len(tests)}" in text
