@@ -4,7 +4,9 @@ A module-wide scheduler and two worker processes (`dask scheduler`, `dask worker
 subprocess started in a folder of their own, without the course folder or
 $NNDL_COURSE_DIR) and a PostgreSQL server (tests/postgres.py) serve every test; each test
 has its own course and its own database. Covered: the known-bad cases graded through the
-cluster give the local pool's verdicts, `nndl export` reads what the cluster run recorded
+cluster give the local pool's verdicts (week2_numpy_basics) and their golden verdicts and
+scores (every assignment with cases, one test each), `nndl demo --cluster local` prints
+and grades as the local demo, `nndl export` reads what the cluster run recorded
 (gradebook and cluster named by the course's config only), a worker killed mid-run, the
 client killed and resumed, two assignments graded at once into one gradebook, and a
 second run of the same assignment refused while the first records.
@@ -24,7 +26,16 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import build_submission, free_port, load_cases, make_course, submit
+from harness import (
+    ROOT,
+    build_submission,
+    case_assignments,
+    free_port,
+    load_cases,
+    make_course,
+    nbgrader,
+    submit,
+)
 from postgres import PostgresServer, why_not
 
 pytestmark = pytest.mark.slow
@@ -34,6 +45,7 @@ distributed = pytest.importorskip("distributed", reason="needs the cluster extra
 
 ASSIGNMENT = "week2_numpy_basics"
 CASES = {c.name: c for c in load_cases(ASSIGNMENT)}
+OTHERS = [a for a in case_assignments() if a != ASSIGNMENT]  # graded by another test
 SLOW_L1 = ("import time\nimport numpy as np\ndef L1(yhat, y):\n    time.sleep({})\n"
            "    return float(np.sum(np.abs(y - yhat)))\n")
 
@@ -155,14 +167,38 @@ def graded_points(course, assignment) -> dict[str, float]:
             for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
 
 
-def verdicts(course) -> dict[str, dict]:
+def verdicts(course, assignment: str = ASSIGNMENT) -> dict[str, dict]:
     """student -> what the marker says was decided: score, reason, each cell's verdict."""
     found = {}
-    for path in (course / ".nndl" / "graded" / ASSIGNMENT).glob("*.json"):
+    for path in (course / ".nndl" / "graded" / assignment).glob("*.json"):
         saved = json.loads(path.read_text())
         found[path.stem] = {"score": saved["score"], "reason": saved["reason"],
                             "cells": saved["cells"], "answer_errors": saved["answer_errors"]}
     return found
+
+
+def assert_golden(course, assignment: str, db: str, cases: dict) -> None:
+    """Every case's recorded verdicts are its golden ones: exactly the test cells its case
+    file names fail, each message holding the text it gives and carrying the mistake code
+    it gives, the other cells earn their points, and PostgreSQL holds that score once."""
+    got = verdicts(course, assignment)
+    assert set(got) == set(cases)
+    points = graded_points(course, assignment)
+    recorded = rows(db, assignment)
+    assert set(recorded) == set(cases)
+    for case in cases.values():
+        cells = {c["grade_id"]: c for c in got[case.name]["cells"]}
+        assert set(cells) == set(points), case.name
+        failed = {g: c["message"] for g, c in cells.items() if c["message"] is not None}
+        expected = set(points) if case.fails == "all" else set(case.fails)
+        assert set(failed) == expected, (case.name, failed)
+        for gid, text in ({} if case.fails == "all" else case.fails).items():
+            assert text is None or text in failed[gid], (case.name, gid, failed[gid])
+        for gid, code in case.codes.items():
+            assert cells[gid]["code"] == code, (case.name, gid, cells[gid])
+        score = sum(p for g, p in points.items() if g not in failed)
+        assert got[case.name]["score"] == score, case.name
+        assert recorded[case.name] == [score], case.name
 
 
 def test_the_cluster_gives_the_local_pools_verdicts_on_every_known_case(course, dask_cluster,
@@ -184,15 +220,44 @@ def test_the_cluster_gives_the_local_pools_verdicts_on_every_known_case(course, 
     assert here.returncode == 0, here.stdout + here.stderr
     cluster, pool = verdicts(course), verdicts(local)
     assert set(cluster) == set(CASES) and cluster == pool
-    recorded = rows(db)
-    assert set(recorded) == set(CASES)
-    points = graded_points(course, ASSIGNMENT)
-    for case in CASES.values():
-        fails = points if case.fails == "all" else case.fails
-        expected = sum(p for g, p in points.items() if g not in fails)
-        assert recorded[case.name] == [expected], case.name
+    assert_golden(course, ASSIGNMENT, db, CASES)
     # the autograded notebooks are written by the client, in the course
     assert len(list((course / "autograded").glob(f"*/{ASSIGNMENT}/*.ipynb"))) == len(CASES)
+
+
+@pytest.fixture(scope="module")
+def every_course(tmp_path_factory, postgres):
+    """A released course of every other assignment with known cases, each case submitted
+    (by a student of its name), and one PostgreSQL gradebook for them all, named in the
+    course's config before the assignments are generated into it (so that no `nndl grade`
+    has to generate its assignment into the gradebook again: 10-20 s each)."""
+    db = postgres.database()
+    course = make_course(tmp_path_factory.mktemp("every") / "course", [])
+    with open(course / "nbgrader_config.py", "a") as f:
+        f.write(f"\nc.CourseDirectory.db_url = {db!r}\n")
+    for assignment in OTHERS:
+        shutil.copytree(ROOT / "source" / assignment, course / "source" / assignment)
+        nbgrader(course, "generate_assignment", assignment, "--force")
+    for assignment in OTHERS:
+        for case in load_cases(assignment):
+            submit(course, assignment, case.name, build_submission(course, case))
+    return course, db
+
+
+@pytest.mark.parametrize("assignment", OTHERS)
+def test_every_assignments_known_cases_get_their_golden_verdicts_on_the_cluster(
+        assignment, every_course, dask_cluster):
+    """Graded on two Dask workers and recorded into PostgreSQL, does every known case of
+    the assignment get exactly its golden verdicts and score? (week2_numpy_basics: the
+    test above, which compares with the local pool too.)"""
+    course, db = every_course
+    dask_cluster.wait_for_workers(2)  # a worker killed by an earlier test is back
+    cases = {c.name: c for c in load_cases(assignment)}
+    run = nndl(course, "grade", assignment, "--cluster", dask_cluster.address, "--db", db)
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out
+    assert "2 of 2 worker(s) ready" in out and f"graded {len(cases)} submission(s)" in out, out
+    assert_golden(course, assignment, db, cases)
 
 
 def test_nbgrader_export_reads_what_the_cluster_recorded(course, dask_cluster, postgres):
@@ -306,3 +371,37 @@ def test_runs_at_once_on_one_gradebook(course, dask_cluster, postgres, tmp_path)
     full = sum(graded_points(course, "week1_quiz").values())
     assert rows(db, "week1_quiz") == {s: [full] for s in students}
     assert not list((other / ".nndl" / "graded").glob("*/*.json"))
+
+
+def demo(tmp_path, name: str, *extra: str) -> tuple[list[str], dict[str, str]]:
+    """`nndl demo` of week1_quiz into tmp_path/name: its output lines, its grades.csv."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NNDL_CLUSTER", "NNDL_COURSE_DIR")}
+    proc = subprocess.run([sys.executable, "-m", "nndl.cli", "demo", str(tmp_path / name),
+                           "--assignment", "week1_quiz", "--workers", "2", *extra],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open(tmp_path / name / "grades.csv") as f:
+        grades = {r["student_id"]: r["score"] for r in csv.DictReader(f)}
+    return proc.stdout.splitlines(), grades
+
+
+def test_demo_on_a_local_cluster_prints_and_grades_as_the_local_demo(tmp_path):
+    """`nndl demo --cluster local`: a local Dask cluster of worker processes grades the
+    class; does it print the local demo's headers and summary lines, and give every
+    student the local demo's grade?"""
+    local, local_grades = demo(tmp_path, "pool")
+    cluster, cluster_grades = demo(tmp_path, "cluster", "--cluster", "local")
+    said = "\n".join(cluster)
+    assert "local Dask cluster tcp://127.0.0.1:" in said and "2 worker process(es)" in said
+    assert "2 of 2 worker(s) ready for week1_quiz" in said
+    assert said.count("graded per worker: tcp://") == 1, said
+
+    def shared(lines):  # what both print: headers, scores, summary (no paths, no times)
+        keep = ("== ", "week1_quiz: mean score", "graded 30 submissions of 30 students")
+        return [line.split(" in ")[0] if line.startswith("graded ") else line
+                for line in lines if line.startswith(keep)]
+
+    assert shared(cluster) == shared(local)
+    assert "== week1_quiz (1 of 1): grading 30 submissions ==" in shared(cluster)
+    assert len(cluster_grades) == 30 and cluster_grades == local_grades
+    assert len(set(cluster_grades.values())) > 1  # the class holds more than one case
