@@ -260,6 +260,66 @@ def test_every_assignments_known_cases_get_their_golden_verdicts_on_the_cluster(
     assert_golden(course, assignment, db, cases)
 
 
+def test_one_recorder_per_run_keeps_each_submissions_guarantees(base_course, tmp_path,
+                                                                postgres):
+    """Recording a run's submissions through one Recorder (one gradebook session): does a
+    submission whose recording fails leave no row and no marker while those before and
+    after it are recorded, does a connection cut under it cost nothing once retried, and
+    is the course's gradebook lock still taken for each submission?"""
+    from nbgrader.api import MissingEntry
+
+    from nndl.grader.cluster import record_retrying
+    from nndl.grader.record import Outcome, Recorder, marker_path
+    from nndl.grader.run import _ensure_in_gradebook
+    from nndl.grader.submission import read_submission
+
+    course = tmp_path / "course"
+    shutil.copytree(base_course, course)
+    db = postgres.database()
+    _ensure_in_gradebook(course, ASSIGNMENT, db)
+    points = graded_points(course, ASSIGNMENT)
+    (source,) = (course / "source" / ASSIGNMENT).glob("*.ipynb")
+    for student in "abcde":
+        submit(course, ASSIGNMENT, student, build_submission(course, CASES["perfect"]))
+
+    def outcome(student, cells=points):
+        digest = read_submission(course / "submitted" / student / ASSIGNMENT, source.name)[2]
+        return Outcome(student, score=sum(cells.values()), max_score=sum(cells.values()),
+                       digest=digest, cells=[{"grade_id": g, "points": p, "max_points": p,
+                                              "message": None} for g, p in cells.items()])
+
+    with Recorder(course, ASSIGNMENT, db) as recorder:
+        recorder.record(outcome("a"))
+        first = recorder._gradebook
+        with pytest.raises(MissingEntry, match="no_such_test"):
+            recorder.record(outcome("b", {**points, "no_such_test": 1.0}))
+        recorder.record(outcome("c"))
+        import psycopg  # cut the run's connection: the next write fails, then is retried
+
+        name = db.rsplit("/", 1)[1]
+        with psycopg.connect(host="127.0.0.1", port=postgres.port, user="postgres",
+                             dbname="postgres", autocommit=True) as conn:
+            cut = conn.execute("SELECT count(pg_terminate_backend(pid)) FROM "
+                               "pg_stat_activity WHERE datname = %s", (name,)).fetchone()[0]
+        assert cut >= 1
+        record_retrying(recorder, outcome("d"))
+        assert recorder._gradebook is not first  # opened afresh after the failed write
+        holder = subprocess.Popen(  # another writer holds the course's gradebook lock
+            [sys.executable, "-c", "import fcntl, os, sys, time\n"
+             "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
+             "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(2)",
+             str(course / ".nndl" / "locks" / "gradebook.lock")],
+            stdout=subprocess.PIPE, text=True)
+        assert holder.stdout.readline().strip() == "held"
+        start = time.monotonic()
+        recorder.record(outcome("e"))
+        waited = time.monotonic() - start
+        holder.wait(timeout=10)
+        assert waited > 1.0, waited
+    assert rows(db) == {s: [sum(points.values())] for s in "acde"}
+    assert [s for s in "abcde" if marker_path(course, ASSIGNMENT, s).is_file()] == list("acde")
+
+
 def test_nbgrader_export_reads_what_the_cluster_recorded(course, dask_cluster, postgres):
     """With the gradebook and the cluster named only in nbgrader_config.py, does `nndl
     grade` use both, and `nndl export` (nbgrader export) read the scores recorded?"""
@@ -373,35 +433,42 @@ def test_runs_at_once_on_one_gradebook(course, dask_cluster, postgres, tmp_path)
     assert not list((other / ".nndl" / "graded").glob("*/*.json"))
 
 
-def demo(tmp_path, name: str, *extra: str) -> tuple[list[str], dict[str, str]]:
-    """`nndl demo` of week1_quiz into tmp_path/name: its output lines, its grades.csv."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NNDL_CLUSTER", "NNDL_COURSE_DIR")}
-    proc = subprocess.run([sys.executable, "-m", "nndl.cli", "demo", str(tmp_path / name),
-                           "--assignment", "week1_quiz", "--workers", "2", *extra],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    with open(tmp_path / name / "grades.csv") as f:
-        grades = {r["student_id"]: r["score"] for r in csv.DictReader(f)}
-    return proc.stdout.splitlines(), grades
-
-
 def test_demo_on_a_local_cluster_prints_and_grades_as_the_local_demo(tmp_path):
     """`nndl demo --cluster local`: a local Dask cluster of worker processes grades the
-    class; does it print the local demo's headers and summary lines, and give every
-    student the local demo's grade?"""
-    local, local_grades = demo(tmp_path, "pool")
-    cluster, cluster_grades = demo(tmp_path, "cluster", "--cluster", "local")
-    said = "\n".join(cluster)
+    class; does it print the local demo's header and summary lines, and does every
+    student get the golden score of the known case they submitted?"""
+    import nbformat
+
+    quiz = "week1_quiz"
+    env = {k: v for k, v in os.environ.items() if k not in ("NNDL_CLUSTER", "NNDL_COURSE_DIR")}
+    dest = tmp_path / "demo"
+    proc = subprocess.run([sys.executable, "-m", "nndl.cli", "demo", str(dest), "--assignment",
+                           quiz, "--workers", "2", "--cluster", "local"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    said = proc.stdout
+    assert proc.returncode == 0, said + proc.stderr
     assert "local Dask cluster tcp://127.0.0.1:" in said and "2 worker process(es)" in said
-    assert "2 of 2 worker(s) ready for week1_quiz" in said
+    assert f"2 of 2 worker(s) ready for {quiz}" in said
     assert said.count("graded per worker: tcp://") == 1, said
-
-    def shared(lines):  # what both print: headers, scores, summary (no paths, no times)
-        keep = ("== ", "week1_quiz: mean score", "graded 30 submissions of 30 students")
-        return [line.split(" in ")[0] if line.startswith("graded ") else line
-                for line in lines if line.startswith(keep)]
-
-    assert shared(cluster) == shared(local)
-    assert "== week1_quiz (1 of 1): grading 30 submissions ==" in shared(cluster)
-    assert len(cluster_grades) == 30 and cluster_grades == local_grades
-    assert len(set(cluster_grades.values())) > 1  # the class holds more than one case
+    # which case each student submitted, from the submitted notebook itself
+    points = graded_points(dest, quiz)
+    golden = {}
+    for case in load_cases(quiz):
+        fails = points if case.fails == "all" else case.fails
+        built = nbformat.writes(build_submission(dest, case))
+        golden[built] = sum(p for g, p in points.items() if g not in fails)
+    expected = {}
+    for folder in sorted((dest / "submitted").glob(f"*/{quiz}")):
+        (path,) = folder.glob("*.ipynb")
+        expected[folder.parent.name] = golden[nbformat.writes(nbformat.read(path, 4))]
+    with open(dest / "grades.csv") as f:
+        grades = {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)}
+    assert len(expected) == 30 and grades == expected
+    assert len(set(grades.values())) > 1  # the class holds more than one case
+    mean = sum(expected.values()) / 30
+    lines = said.splitlines()
+    for line in (f"== {quiz} (1 of 1): grading 30 submissions ==",
+                 f"{quiz}: mean score {mean:.2f} of {sum(points.values()):g}"):
+        assert line in lines, said
+    assert any(line.startswith("graded 30 submissions of 30 students in ") for line in lines)
+    assert len(list((dest / "feedback").glob(f"*/{quiz}/*.html"))) == 30
