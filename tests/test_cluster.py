@@ -304,6 +304,7 @@ def test_one_recorder_per_run_keeps_each_submissions_guarantees(base_course, tmp
         assert cut >= 1
         record_retrying(recorder, outcome("d"))
         assert recorder._gradebook is not first  # opened afresh after the failed write
+        (course / ".nndl" / "locks").mkdir(parents=True, exist_ok=True)
         holder = subprocess.Popen(  # another writer holds the course's gradebook lock
             [sys.executable, "-c", "import fcntl, os, sys, time\n"
              "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
