@@ -39,6 +39,7 @@ from .program import load_program, student_answers
 from .record import (  # noqa: F401 - re-exported: the recording side of a run
     MARKERS,
     Outcome,
+    Recorder,
     Resubmitted,
     autograded_notebook,
     is_done,
@@ -307,7 +308,8 @@ def _grade_in_pool(root, assignment, todo, workers, limits, zygote, db_url, prog
     context = get_context("forkserver")
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context,
                              initializer=_init_worker,
-                             initargs=(str(root), assignment, limits, zygote)) as pool:
+                             initargs=(str(root), assignment, limits, zygote)) as pool, \
+            Recorder(root, assignment, db_url) as recorder:  # one gradebook for the run
         futures = {pool.submit(_grade_one, str(root), assignment, s): s for s in todo}
         bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="submission",
                    disable=not progress)
@@ -316,7 +318,7 @@ def _grade_in_pool(root, assignment, todo, workers, limits, zygote, db_url, prog
             bar.update(1)
             try:
                 outcome = Outcome(**future.result())
-                record(root, assignment, outcome, db_url)
+                recorder.record(outcome)
             except BrokenProcessPool:
                 died.append(student)
                 continue
