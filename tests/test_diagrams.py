@@ -92,8 +92,16 @@ def test_check_finds_a_stale_diagram(tmp_path, monkeypatch):
     assert "differs" in problems[0] and "missing" in problems[1]
 
 
-def test_committed_diagrams_are_what_the_code_draws():
+def test_committed_diagrams_are_what_the_code_draws(tmp_path):
     """Does `python -m nndl.diagrams --check` reproduce every committed diagram byte for byte?"""
+    import matplotlib
+
+    if matplotlib.__version__ != diagrams.DRAWN_WITH:
+        written = diagrams.write_all(tmp_path)  # the code still draws every diagram
+        assert len(written) == len(diagrams.DIAGRAMS)
+        pytest.skip(f"the diagrams were drawn with matplotlib {diagrams.DRAWN_WITH}, this is "
+                    f"{matplotlib.__version__}: its SVG bytes may differ; redraw them with "
+                    "python -m nndl.diagrams and update DRAWN_WITH")
     run = subprocess.run([sys.executable, "-m", "nndl.diagrams", "--check"], cwd=ROOT,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
