@@ -48,3 +48,9 @@ def test_sandbox_start_compares_cold_and_zygote():
     assert re.search(r"cold start: +median [0-9.]+ s", out), out
     assert re.search(r"zygote fork: +median [0-9.]+ s", out), out
     assert re.search(r"ratio cold / zygote \(medians\): [0-9.]+x", out), out
+
+
+def test_progress_overhead_prints_its_ratio():
+    out = run("benchmarks/progress_overhead.py", "--iterations", "2", "--rounds", "1")
+    assert re.search(r"without the bar, [0-9.]+ s with it: ratio [0-9.]+", out), out
+    assert re.search(r"the bar's own cost: [0-9.]+ µs per iteration", out), out
