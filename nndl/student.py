@@ -27,6 +27,8 @@ import re
 import sys
 import types
 
+from nndl.names import found_message, older_name_in
+
 __all__ = ["NotWrittenYet", "activate", "require", "stub_in"]
 
 _STUB_RAISE = "raise NotImplementedError"
@@ -163,6 +165,9 @@ def _explain(shell, etype, value, tb) -> str | None:
         if missing is None:
             found = re.search(r"'(\w+)'", str(value))
             missing = found.group(1) if found else "?"
+        older = older_name_in(missing, shell.user_ns)
+        if older:  # defined under an older name of the course's (nndl.names)
+            return f"NameError: name '{missing}' is not defined; {found_message(missing, older)}"
         cause = _missing_because.get(missing)
         for name in _bound_names(cell_source):
             if name not in shell.user_ns:

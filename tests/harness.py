@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -21,7 +22,20 @@ def load_cases(assignment: str) -> list[Case]:
 
 
 def case_assignments() -> list[str]:
-    return cases.case_assignments(ROOT)
+    """The assignments with known-bad cases; NNDL_TEST_ASSIGNMENTS=a,b narrows a local run.
+
+    The grading tests grade every assignment in one session fixture, whatever ``-k`` picks
+    (about 25 minutes here); the variable keeps a run to the assignments named. CI never
+    sets it.
+    """
+    found = cases.case_assignments(ROOT)
+    wanted = [a.strip() for a in os.environ.get("NNDL_TEST_ASSIGNMENTS", "").split(",")
+              if a.strip()]
+    unknown = sorted(set(wanted) - set(found))
+    if unknown:
+        raise ValueError(f"NNDL_TEST_ASSIGNMENTS names {', '.join(unknown)}: the assignments "
+                         f"with known-bad cases are {', '.join(found)}")
+    return [a for a in found if a in wanted] if wanted else found
 
 
 def make_course(dest: Path, assignments: list[str]) -> Path:

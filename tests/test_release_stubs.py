@@ -176,6 +176,15 @@ def test_an_unfilled_answer_cell_names_what_it_must_define():
     assert later.startswith("NameError: `x_flat` is not defined yet: fill in the answer cell")
 
 
+def test_a_function_under_an_older_name_is_named():
+    """normalizeRows defined, normalize_rows asked for: the older-name sentence, in one line."""
+    shell = _Shell()
+    shell.user_ns.update(_cell_namespace("def normalizeRows(x):\n    return x\n", 305))
+    line = _explain("check = normalize_rows\n", 306, shell)
+    assert line == ("NameError: name 'normalize_rows' is not defined; found normalizeRows: "
+                    "this course calls it normalize_rows")
+
+
 def test_a_name_error_inside_a_function_keeps_its_traceback():
     """A typo in the student's own function is theirs to find: no one-line summary."""
     shell = _Shell()
