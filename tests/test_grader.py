@@ -87,6 +87,14 @@ def test_global_reads_skip_names_the_cell_binds_first():
     assert global_reads(src) == {"model", "X", "print", "ok", "e", "n", "k", "q"}
 
 
+def test_global_reads_skip_names_of_enclosing_functions_and_comprehensions():
+    """rng bound in a hidden test's function and used by a nested one is not the notebook's."""
+    src = ("def _hidden():\n    rng = make()\n    def inner():\n        return rng.random()\n"
+           "    return [rng.random() + y for y in data]\n_hidden()\n"
+           "vals = [a * k for k in range(3) if k > t]\n")
+    assert global_reads(src) == {"make", "data", "a", "range", "t"}
+
+
 # -------------------------------------------------------------------------- known-bad cases
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.assignment}/{c.name}")

@@ -88,6 +88,12 @@ class _TopLevelLoads(ast.NodeVisitor):
             if item is not None:
                 self.visit(item)
 
+    def visit_comprehension_scope(self, node):  # the first iterable runs in the cell's scope;
+        self.visit(node.generators[0].iter)     # the rest's global reads come from symtable
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = \
+        visit_comprehension_scope
+
     def visit_ClassDef(self, node):  # its body's global reads come from symtable
         for item in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
             self.visit(item)
@@ -121,8 +127,9 @@ def global_reads(source: str) -> set[str]:
     stack = list(top.get_children())
     while stack:
         table = stack.pop()
+        # a free name is bound in an enclosing function, not read from the notebook
         names.update(s.get_name() for s in table.get_symbols()
-                     if s.is_referenced() and (s.is_global() or s.is_free()))
+                     if s.is_referenced() and s.is_global())
         stack.extend(table.get_children())
     return names
 
