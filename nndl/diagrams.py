@@ -583,20 +583,22 @@ DIAGRAMS: dict[tuple[str, str], Callable] = {
 
 def write_all(source: Path) -> list[Path]:
     """Draw every diagram into source/<assignment>/images/ under `source`; return the paths."""
-    import matplotlib
-
-    matplotlib.use("svg")  # no window, the same output on every backend
     import matplotlib.pyplot as plt
 
     written = []
-    for (assignment, name), draw in DIAGRAMS.items():
-        path = source / assignment / "images" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with plt.rc_context(RC):
-            fig = draw()
-            fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
-        plt.close(fig)
-        written.append(path)
+    previous = plt.get_backend()
+    plt.switch_backend("svg")  # no window, the same output on every backend
+    try:
+        for (assignment, name), draw in DIAGRAMS.items():
+            path = source / assignment / "images" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with plt.rc_context(RC):
+                fig = draw()
+                fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
+            plt.close(fig)
+            written.append(path)
+    finally:
+        plt.switch_backend(previous)  # the caller's backend (a notebook's, a test's) again
     return written
 
 
