@@ -109,6 +109,23 @@ def strip_magics(source: str) -> str:
                      for line in source.splitlines())
 
 
+BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"  # nbgrader's delimiters
+
+
+def visible_test_code(source: str) -> str:
+    """A test cell's code as students see it: magics and the lines from ``### BEGIN HIDDEN
+    TESTS`` to ``### END HIDDEN TESTS`` blanked (as nbgrader's ClearHiddenTests finds them,
+    anywhere in a line), line for line, so that line numbers stay the notebook's."""
+    lines, hidden = [], False
+    for line in strip_magics(source).splitlines():
+        if BEGIN_HIDDEN in line:
+            hidden = True
+        lines.append("" if hidden else line)
+        if END_HIDDEN in line:
+            hidden = False
+    return "\n".join(lines)
+
+
 def answers(cells: Iterable) -> dict[str, str]:
     """grade_id -> source of the answer cells (the first code cell of an id wins)."""
     found: dict[str, str] = {}

@@ -33,7 +33,6 @@ from . import cells, checks
 from .course import CourseError, notebooks
 
 DIGITS = 8
-HIDDEN_MARK = "### BEGIN HIDDEN TESTS"
 METADATA_KEY = "expected_output"
 HEADING = "**Expected output** of the check above, with a correct solution"
 
@@ -160,10 +159,6 @@ def _recording_checks(log: list[_Recorded]) -> types.ModuleType:
     return shadow
 
 
-def visible_part(source: str) -> str:
-    return source.split(HIDDEN_MARK)[0]
-
-
 def _builds_a_check(source: str) -> bool:
     try:
         tree = ast.parse(cells.strip_magics(source))
@@ -199,7 +194,7 @@ def expected_outputs(nb, reference: types.ModuleType, where: str = "") -> dict[s
             if not cells.is_test(cell) or not _builds_a_check(cell.source):
                 continue
             start = len(log)
-            code = visible_part(cells.strip_magics(cell.source))
+            code = cells.visible_test_code(cell.source)
             try:
                 with contextlib.redirect_stdout(io.StringIO()):
                     exec(compile(code, f"<{where} cell {index}>", "exec"), namespace)  # noqa: S102

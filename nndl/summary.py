@@ -35,8 +35,6 @@ from . import cells
 
 __all__ = ["Row", "find_notebook", "run_checks", "summary", "visible_source"]
 
-_BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
-_END_HIDDEN = "END HIDDEN TESTS"
 _WIDTH = 100  # a message longer than this is cut, with "…"
 
 
@@ -60,16 +58,7 @@ class Row:
         return text
 
 
-def visible_source(source: str) -> str:
-    """The test cell's source without its hidden tests (line numbers kept)."""
-    lines, hidden = [], False
-    for line in source.splitlines():
-        if _BEGIN_HIDDEN in line:
-            hidden = True
-        lines.append("" if hidden else line)
-        if _END_HIDDEN in line:
-            hidden = False
-    return cells.strip_magics("\n".join(lines))
+visible_source = cells.visible_test_code  # the test cell without its hidden tests
 
 
 def _notebooks_with_tests(folder: Path) -> list[Path]:
